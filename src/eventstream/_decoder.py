@@ -58,8 +58,8 @@ def _as_bytes_view(data: BytesLike) -> bytes | bytearray | memoryview:
     return view.cast("B")
 
 
-def _check_prelude(src: BytesLike, pos: int, base: int, max_size: int) -> tuple[int, int]:
-    """Validate the 12-byte prelude at ``pos``; return (total, headers) lengths.
+def _prelude_error(src: BytesLike, pos: int, base: int, max_size: int) -> EventStreamError | None:
+    """What is wrong with the 12-byte prelude at ``pos``, if anything.
 
     The CRC is checked first: on a corrupt stream a length is noise, and a
     checksum error says so more truly than "length too large".
@@ -68,9 +68,9 @@ def _check_prelude(src: BytesLike, pos: int, base: int, max_size: int) -> tuple[
     with memoryview(src) as view:
         computed = crc32(view[pos : pos + 8])
     if computed != stated:
-        raise _at(PreludeChecksumError(computed, stated, base + pos + 8), base + pos)
+        return _at(PreludeChecksumError(computed, stated, base + pos + 8), base + pos)
     if total < MIN_MESSAGE_LENGTH:
-        raise _at(
+        return _at(
             InvalidLengthError(
                 f"total length {total} is below the 16-byte minimum (prelude and message CRC)",
                 base + pos,
@@ -78,7 +78,7 @@ def _check_prelude(src: BytesLike, pos: int, base: int, max_size: int) -> tuple[
             base + pos,
         )
     if headers_length > total - MIN_MESSAGE_LENGTH:
-        raise _at(
+        return _at(
             InvalidLengthError(
                 f"headers length {headers_length} runs past the end of a {total}-byte message "
                 f"(at most {total - MIN_MESSAGE_LENGTH})",
@@ -87,8 +87,25 @@ def _check_prelude(src: BytesLike, pos: int, base: int, max_size: int) -> tuple[
             base + pos,
         )
     if total > max_size:
-        raise _at(MessageTooLargeError(total, max_size, base + pos), base + pos)
-    return total, headers_length
+        return _at(MessageTooLargeError(total, max_size, base + pos), base + pos)
+    return None
+
+
+def _check_prelude(src: BytesLike, pos: int, base: int, max_size: int) -> int:
+    """Validate the 12-byte prelude at ``pos``; return the message's total length."""
+    error = _prelude_error(src, pos, base, max_size)
+    if error is not None:
+        raise error
+    total: int = _UINT32.unpack_from(src, pos)[0]
+    return total
+
+
+def _nbytes(data: BytesLike) -> int:
+    """The size in bytes of a bytes-like object."""
+    if type(data) is bytes:
+        return len(data)
+    with memoryview(data) as view:
+        return view.nbytes
 
 
 def _at(error: EventStreamError, message_offset: int) -> EventStreamError:
@@ -96,38 +113,96 @@ def _at(error: EventStreamError, message_offset: int) -> EventStreamError:
     return error
 
 
-def _finish_message(
-    src: BytesLike,
+def _parse(
+    src: bytes | bytearray | memoryview,
     pos: int,
-    total: int,
-    headers_length: int,
+    end: int,
     base: int,
-    cache: dict[bytes, Headers] | None,
-) -> Message:
-    """Check the message CRC of the whole message at ``pos``, then parse it."""
-    crc_pos = pos + total - 4
-    headers_start = pos + PRELUDE_LENGTH
-    payload_start = headers_start + headers_length
-    # Views are released on the way out, even on error: a live view of the
-    # decoder's bytearray would forbid resizing it.
+    max_size: int,
+    cache: dict[bytes, Headers],
+    messages: list[Message],
+    frames: list[Frame] | None,
+) -> tuple[int, int, EventStreamError | None]:
+    """Parse the whole messages in ``src[pos:end]`` into ``messages`` (and ``frames``).
+
+    Returns ``(stop, need, error)``: where parsing stopped (the start of an
+    incomplete or bad message, or ``end``), the bytes the message there needs
+    (12 until its prelude is read, then its total length), and the error that
+    stopped it, if any.  ``base`` is the stream offset of ``src[0]``.
+
+    This loop is the decoder's cost per message, so it is written flat: one
+    view for the whole piece, ``unpack_from`` on the source instead of
+    slices, the prelude's CRC continued into the message CRC (both are of the
+    message's leading bytes), decoded header blocks reused by their bytes,
+    and only the payload and header block copied out.  The checks and their
+    order are those of :func:`_prelude_error`, which a failing prelude is
+    handed to for its exact error, then the message CRC, then the headers.
+    """
+    # Slices of bytes are bytes; others are copied out through the view.
+    flat = src if type(src) is bytes else None
+    unpack_prelude = _PRELUDE.unpack_from
+    unpack_crc = _UINT32.unpack_from
+    new_message = Message._trusted
+    start = pos
+    need = PRELUDE_LENGTH
     with memoryview(src) as view:
-        computed = crc32(view[pos:crc_pos])
-        block = bytes(view[headers_start:payload_start])
-        payload = bytes(view[payload_start:crc_pos])
-    (stated,) = _UINT32.unpack_from(src, crc_pos)
-    if computed != stated:
-        raise _at(MessageChecksumError(computed, stated, base + crc_pos), base + pos)
-    headers = cache.get(block) if cache is not None else None
-    if headers is None:
         try:
-            headers = decode_header_block(block, base + headers_start)
-        except EventStreamError as exc:
-            raise _at(exc, base + pos) from None
-        if cache is not None and len(block) <= _CACHE_BLOCK_BYTES:
-            if len(cache) >= _CACHE_ENTRIES:
-                cache.clear()
-            cache[block] = headers
-    return Message._trusted(headers, payload)
+            while end - pos >= PRELUDE_LENGTH:
+                start = pos
+                total, headers_length, stated = unpack_prelude(src, pos)
+                crc = crc32(view[pos : pos + 8])
+                # headers_length > total - 16 also catches total < 16.
+                if (
+                    crc != stated
+                    or headers_length > total - MIN_MESSAGE_LENGTH
+                    or total > max_size
+                ):
+                    error = _prelude_error(src, pos, base, max_size)
+                    assert error is not None  # the test above is exactly its checks
+                    raise error
+                if end - pos < total:
+                    need = total
+                    break
+                crc_pos = pos + total - 4
+                crc = crc32(view[pos + 8 : crc_pos], crc)
+                (stated,) = unpack_crc(src, crc_pos)
+                if crc != stated:
+                    raise _at(MessageChecksumError(crc, stated, base + crc_pos), base + pos)
+                headers_start = pos + PRELUDE_LENGTH
+                payload_start = headers_start + headers_length
+                if flat is not None:
+                    block = flat[headers_start:payload_start]
+                    payload = flat[payload_start:crc_pos]
+                else:
+                    block = bytes(view[headers_start:payload_start])
+                    payload = bytes(view[payload_start:crc_pos])
+                headers = cache.get(block)
+                if headers is None:
+                    headers = _decode_headers(block, base + headers_start, base + pos, cache)
+                message = new_message(headers, payload)
+                messages.append(message)
+                if frames is not None:
+                    frames.append(Frame(base + pos, total, headers_length, message))
+                pos += total
+            start = pos
+        except EventStreamError as error:
+            return start, need, error
+    return start, need, None
+
+
+def _decode_headers(
+    block: bytes, offset: int, message_offset: int, cache: dict[bytes, Headers]
+) -> Headers:
+    """Decode a header block not in ``cache``, and remember it if it is small."""
+    try:
+        headers = decode_header_block(block, offset)
+    except EventStreamError as exc:
+        raise _at(exc, message_offset) from None
+    if len(block) <= _CACHE_BLOCK_BYTES:
+        if len(cache) >= _CACHE_ENTRIES:
+            cache.clear()
+        cache[block] = headers
+    return headers
 
 
 def decode(data: BytesLike) -> Message:
@@ -140,7 +215,7 @@ def decode(data: BytesLike) -> Message:
     size = len(src)
     if size < PRELUDE_LENGTH:
         raise TruncatedStreamError(f"expected at least a 12-byte prelude, got {size} bytes", size)
-    total, headers_length = _check_prelude(src, 0, 0, MAX_UINT32)
+    total = _check_prelude(src, 0, 0, MAX_UINT32)
     if size < total:
         raise TruncatedStreamError(
             f"the prelude announces a {total}-byte message, got {size} bytes", size
@@ -150,7 +225,11 @@ def decode(data: BytesLike) -> Message:
             f"expected exactly one message of {total} bytes, got {size - total} bytes more",
             total,
         )
-    return _finish_message(src, 0, total, headers_length, 0, None)
+    messages: list[Message] = []
+    _, _, error = _parse(src, 0, total, 0, MAX_UINT32, {}, messages, None)
+    if error is not None:
+        raise error
+    return messages[0]
 
 
 class Frame(NamedTuple):
@@ -248,6 +327,18 @@ class Decoder:
 
         O(len(data)) amortized, whatever the piece sizes.
         """
+        buf = self._buf
+        if buf and self._error is None:
+            # Fast path for a piece that leaves the buffered message still
+            # incomplete (a 1-byte feed into a large message): one append.
+            # A piece that completes it is taken back and goes the general way.
+            try:
+                buf += data
+            except (TypeError, BufferError):  # not a flat buffer: _feed copes or says why
+                return self._feed(data, None)
+            if len(buf) < self._need:
+                return []
+            del buf[len(buf) - _nbytes(data) :]
         return self._feed(data, None)
 
     def feed_frames(self, data: BytesLike) -> list[Frame]:
@@ -260,44 +351,95 @@ class Decoder:
         if self._error is not None:
             self._raise_failure()
         src = _as_bytes_view(data)
+        end = len(src)
         buf = self._buf
-        if buf:
-            buf += src
-            if len(buf) < self._need:
-                return []
-            src = buf
-        elif len(src) < PRELUDE_LENGTH:
-            buf += src
-            return []
         messages: list[Message] = []
         pos = 0
-        end = len(src)
-        need = PRELUDE_LENGTH
-        try:
-            while end - pos >= PRELUDE_LENGTH:
-                total, headers_length = _check_prelude(src, pos, self._base, self._max)
-                if end - pos < total:
-                    need = total
-                    break
-                message = _finish_message(src, pos, total, headers_length, self._base, self._cache)
-                messages.append(message)
-                if frames is not None:
-                    frames.append(Frame(self._base + pos, total, headers_length, message))
-                pos += total
-        except EventStreamError as exc:
-            self._error = exc
-            if not messages:
-                self._error_raised = True
-                raise
-        # Keep only the unparsed tail.  Deleting from a bytearray's front is
-        # O(1) amortized in CPython (it moves a start index), and copying the
-        # tail of a caller's piece is O(tail).
-        if src is buf:
-            del buf[:pos]
-        else:
-            self._buf = bytearray(memoryview(src)[pos:])
-        self._base += pos
+        if buf:
+            # A message's first bytes are buffered: complete it with just the
+            # bytes of ``src`` it lacks, then parse the rest straight out of
+            # ``src``, so a piece is copied only for a message that spans pieces.
+            pos, error = self._complete_buffered(src, messages, frames)
+            if error is not None:
+                return self._fail(error, messages, buf, src, pos, 0)
+            if buf:  # src ended before the buffered message did
+                return messages
+        stop, need, error = _parse(
+            src, pos, end, self._base - pos, self._max, self._cache, messages, frames
+        )
+        if error is not None:
+            return self._fail(error, messages, None, src, stop, pos)
+        if stop < end:
+            with memoryview(src) as view:
+                self._buf = bytearray(view[stop:])
+        self._base += stop - pos
         self._need = need
+        return messages
+
+    def _complete_buffered(
+        self,
+        src: bytes | bytearray | memoryview,
+        messages: list[Message],
+        frames: list[Frame] | None,
+    ) -> tuple[int, EventStreamError | None]:
+        """Move bytes from the front of ``src`` into the buffer until it holds a whole message.
+
+        Returns how many bytes of ``src`` were taken, and the error if the
+        message is bad.  If ``src`` ends first, all of it is buffered.  Once
+        whole, the message is parsed into ``messages`` and the buffer emptied.
+        """
+        buf = self._buf
+        need = self._need
+        pos = 0
+        end = len(src)
+        with memoryview(src) as view:
+            while True:
+                take = need - len(buf)
+                if take > end - pos:
+                    buf += view[pos:]
+                    self._need = need
+                    return end, None
+                buf += view[pos : pos + take]
+                pos += take
+                if need > PRELUDE_LENGTH:
+                    break
+                error = _prelude_error(buf, 0, self._base, self._max)
+                if error is not None:
+                    return pos, error
+                need = _UINT32.unpack_from(buf, 0)[0]
+        _, _, error = _parse(buf, 0, need, self._base, self._max, self._cache, messages, frames)
+        if error is not None:
+            return pos, error
+        self._base += need
+        self._need = PRELUDE_LENGTH
+        del buf[:]
+        return pos, None
+
+    def _fail(
+        self,
+        error: EventStreamError,
+        messages: list[Message],
+        held: bytearray | None,
+        src: bytes | bytearray | memoryview,
+        stop: int,
+        start: int,
+    ) -> list[Message]:
+        """Fail the decoder; raise now, or return ``messages`` and raise on the next call.
+
+        What is kept is what an unparsed piece would leave: the bytes from the
+        bad message's start (``held``, then ``src[stop:]``), so ``offset`` and
+        ``buffered`` say where it is and how much came after it.
+        """
+        self._error = error
+        with memoryview(src) as view:
+            if held is None:
+                self._base += stop - start
+                self._buf = bytearray(view[stop:])
+            else:
+                held += view[stop:]
+        if not messages:
+            self._error_raised = True
+            raise error
         return messages
 
     def close(self) -> None:

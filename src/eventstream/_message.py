@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Callable, Union, cast
 
 from ._errors import EncodeError
 from ._headers import Headers, HeadersIn
@@ -32,12 +32,14 @@ class Message:
             self, "payload", bytes(payload) if type(payload) is not bytes else payload
         )
 
-    @classmethod
-    def _trusted(cls, headers: Headers, payload: bytes) -> Message:
-        # For the decoder: both parts are already checked.
-        self = object.__new__(cls)
-        object.__setattr__(self, "headers", headers)
-        object.__setattr__(self, "payload", payload)
+    @staticmethod
+    def _trusted(headers: Headers, payload: bytes) -> Message:
+        # For the decoder, once per message: both parts are already checked.
+        # The slots' own setters skip __init__'s checks and the attribute
+        # lookups of object.__setattr__ (about half the cost).
+        self = _new_object(Message)
+        _set_headers(self, headers)
+        _set_payload(self, payload)
         return self
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -59,3 +61,8 @@ class Message:
 
     def __reduce__(self) -> tuple[type[Message], tuple[Headers, bytes]]:
         return (Message, (self.headers, self.payload))
+
+
+_new_object: Callable[[type[Message]], Message] = object.__new__
+_set_headers: Callable[[Message, Headers], None] = cast(Any, Message.__dict__["headers"]).__set__
+_set_payload: Callable[[Message, bytes], None] = cast(Any, Message.__dict__["payload"]).__set__

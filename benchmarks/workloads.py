@@ -1,0 +1,122 @@
+"""The streams the benchmarks decode and encode, and the decoders they race.
+
+Each stream is built once with this library's encoder and cut into the
+pieces a socket read would hand over (``bytes`` objects, cut before timing),
+so every decoder in a group gets the same bytes in the same pieces.
+
+``EVENTSTREAM_BENCH_SMOKE=1`` shrinks every stream so the whole benchmark
+suite runs in a second or two (tests/test_benchmarks.py uses it, with
+``--benchmark-disable``, to keep this code from rotting); the figures of such
+a run mean nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from eventstream import Decoder, Message, encode
+
+SMOKE = os.environ.get("EVENTSTREAM_BENCH_SMOKE") == "1"
+
+KIB = 1024
+MIB = 1024 * KIB
+
+# What Lambda's InvokeWithResponseStream sends on every chunk: three string
+# headers, in this order (fixtures/make_fixtures.py).
+LAMBDA_HEADERS = {
+    ":event-type": "PayloadChunk",
+    ":content-type": "application/octet-stream",
+    ":message-type": "event",
+}
+
+
+def scaled(full: int, smoke: int) -> int:
+    """``full`` in a benchmark run, ``smoke`` in a smoke run."""
+    return smoke if SMOKE else full
+
+
+@dataclass(frozen=True)
+class Stream:
+    """``count`` Lambda-like messages of ``payload_size`` bytes each.
+
+    Fed ``piece_size`` bytes at a time, or whole when ``piece_size`` is 0.
+    """
+
+    label: str
+    payload_size: int
+    count: int
+    piece_size: int
+    data: bytes = field(init=False, repr=False)
+    pieces: list[bytes] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        payload = (bytes(range(256)) * (self.payload_size // 256 + 1))[: self.payload_size]
+        data = encode(Message(LAMBDA_HEADERS, payload)) * self.count
+        step = self.piece_size or len(data)
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "pieces", [data[i : i + step] for i in range(0, len(data), step)])
+
+    @property
+    def message_size(self) -> int:
+        return len(self.data) // self.count
+
+
+def decode_eventstream(pieces: list[bytes]) -> int:
+    """Our incremental decoder over the pieces; the number of messages."""
+    decoder = Decoder()
+    count = 0
+    for piece in pieces:
+        count += len(decoder.feed(piece))
+    decoder.close()
+    return count
+
+
+def _botocore_decoder() -> Callable[[list[bytes]], int] | None:
+    try:
+        from botocore.eventstream import EventStreamBuffer
+    except ImportError:
+        return None
+
+    def decode_botocore(pieces: list[bytes]) -> int:
+        """botocore's EventStreamBuffer over the same pieces, as botocore uses it."""
+        buffer = EventStreamBuffer()
+        count = 0
+        for piece in pieces:
+            buffer.add_data(piece)
+            for _ in buffer:
+                count += 1
+        return count
+
+    return decode_botocore
+
+
+def _smithy_encoder() -> Callable[[dict[str, Any], bytes], bytes] | None:
+    try:  # Python >= 3.12 only
+        from smithy_aws_event_stream.events import EventMessage
+    except ImportError:
+        return None
+
+    def encode_smithy(headers: dict[str, Any], payload: bytes) -> bytes:
+        return EventMessage(headers=headers, payload=payload).encode()
+
+    return encode_smithy
+
+
+def encode_eventstream(headers: dict[str, Any], payload: bytes) -> bytes:
+    """A new Message from a plain dict, then its bytes: what a sender does per event."""
+    return encode(Message(headers, payload))
+
+
+#: name -> decoder of a list of pieces; botocore only where it is installed.
+DECODERS: dict[str, Callable[[list[bytes]], int]] = {"eventstream": decode_eventstream}
+_botocore = _botocore_decoder()
+if _botocore is not None:
+    DECODERS["botocore"] = _botocore
+
+#: name -> encoder of (headers dict, payload); smithy only where it installs.
+ENCODERS: dict[str, Callable[[dict[str, Any], bytes], bytes]] = {"eventstream": encode_eventstream}
+_smithy = _smithy_encoder()
+if _smithy is not None:
+    ENCODERS["smithy"] = _smithy
