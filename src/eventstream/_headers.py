@@ -43,6 +43,51 @@ _LONG = struct.Struct(">q")
 _UINT16 = struct.Struct(">H")
 
 
+# Headers built from a dict, by the dict's items and value types.  A sender
+# builds the same few headers for every message (":event-type",
+# ":content-type", ":message-type"), and checking and encoding them costs
+# several times one lookup.  The types are part of the key because True, 1
+# and Byte(1) are equal and hash alike but are different headers; only exact
+# immutable types whose equality means "same wire bytes" are cached (not
+# subclasses, which may redefine equality or encoding).  An entry is the
+# Headers built the first time, block already encoded; Headers are
+# immutable, so it is shared.  Bounded in entries and block size: at most
+# about _SHARED_ENTRIES * 3 * _SHARED_BLOCK_BYTES of memory.
+_SharedKey = tuple[object, ...]  # (name, value) pairs, then the values' types
+_SHARED: dict[_SharedKey, Headers] = {}
+_SHARED_ENTRIES = 64
+_SHARED_BLOCK_BYTES = 1024
+_CACHEABLE = frozenset({str, bytes, bool, int, Byte, Short, Integer, Long, Timestamp, uuid.UUID})
+
+
+def shared_headers(headers: dict[str, HeaderValueIn]) -> Headers:
+    """``Headers(headers)``, or an equal one built before from an identical dict.
+
+    Raises what ``Headers(headers)`` raises.
+    """
+    try:
+        key = (*headers.items(), *map(type, headers.values()))
+        hit = _SHARED.get(key)
+    except TypeError:  # an unhashable value (bytearray): built every time
+        built = Headers.__new__(Headers)
+        built._init(headers)
+        return built
+    if hit is not None:
+        return hit
+    built = Headers.__new__(Headers)
+    built._init(headers)
+    if all(type(value) in _CACHEABLE for value in headers.values()):
+        try:
+            encoded = encode_headers(built)
+        except EncodeError:  # raised again when the block is asked for, as always
+            return built
+        if len(encoded) <= _SHARED_BLOCK_BYTES:
+            if len(_SHARED) >= _SHARED_ENTRIES:
+                _SHARED.clear()
+            _SHARED[key] = built
+    return built
+
+
 def _check_name(name: object) -> bytes:
     if not isinstance(name, str):
         raise EncodeError(f"header name must be str, not {type(name).__name__}")
@@ -73,6 +118,15 @@ class Headers(Mapping[str, HeaderValue]):
     _encoded: bytes | None
 
     def __init__(self, headers: HeadersIn = ()) -> None:
+        if type(headers) is dict:
+            shared = shared_headers(headers)
+            self._items = shared._items
+            self._encoded = shared._encoded
+        else:
+            self._init(headers)
+
+    def _init(self, headers: HeadersIn) -> None:
+        """Check and normalize every header (the constructor's work)."""
         items: dict[str, HeaderValue] = {}
         pairs = headers.items() if isinstance(headers, Mapping) else headers
         for pair in pairs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Union, cast
 
 from ._errors import EncodeError
-from ._headers import Headers, HeadersIn
+from ._headers import Headers, HeadersIn, shared_headers
 
 BytesLike = Union[bytes, bytearray, memoryview]
 
@@ -23,14 +23,17 @@ class Message:
     payload: bytes
 
     def __init__(self, headers: Headers | HeadersIn = (), payload: BytesLike = b"") -> None:
-        if not isinstance(headers, Headers):
-            headers = Headers(headers)
-        if not isinstance(payload, (bytes, bytearray, memoryview)):
-            raise EncodeError(f"payload must be bytes-like, not {type(payload).__name__}")
-        object.__setattr__(self, "headers", headers)
-        object.__setattr__(
-            self, "payload", bytes(payload) if type(payload) is not bytes else payload
-        )
+        if type(headers) is not Headers:  # isinstance() on an ABC subclass is slow
+            if type(headers) is dict:
+                headers = shared_headers(headers)
+            elif not isinstance(headers, Headers):
+                headers = Headers(headers)
+        if type(payload) is not bytes:
+            if not isinstance(payload, (bytes, bytearray, memoryview)):
+                raise EncodeError(f"payload must be bytes-like, not {type(payload).__name__}")
+            payload = bytes(payload)
+        _set_headers(self, headers)
+        _set_payload(self, payload)
 
     @staticmethod
     def _trusted(headers: Headers, payload: bytes) -> Message:
