@@ -66,9 +66,10 @@ class Stream:
 def decode_eventstream(pieces: list[bytes]) -> int:
     """Our incremental decoder over the pieces; the number of messages."""
     decoder = Decoder()
+    feed = decoder.feed
     count = 0
     for piece in pieces:
-        count += len(decoder.feed(piece))
+        count += len(feed(piece))
     decoder.close()
     return count
 
@@ -82,9 +83,10 @@ def _botocore_decoder() -> Callable[[list[bytes]], int] | None:
     def decode_botocore(pieces: list[bytes]) -> int:
         """botocore's EventStreamBuffer over the same pieces, as botocore uses it."""
         buffer = EventStreamBuffer()
+        add_data = buffer.add_data
         count = 0
         for piece in pieces:
-            buffer.add_data(piece)
+            add_data(piece)
             for _ in buffer:
                 count += 1
         return count

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 
 import eventstream as es
-from eventstream import _headers
+from eventstream import _decoder, _headers
 
 from .framing import raw_frame
 from .strategies import header_maps
@@ -101,42 +101,67 @@ def test_dict_headers_match_the_uncached_path(headers: dict[str, es.HeaderValue]
 
 
 # -- the decoder's paths --
+# A piece that completes a buffered message takes one of two ways: joined to
+# the buffer when both are small (up to _decoder._JOIN_MAX bytes), else the
+# message is completed alone and the rest parsed straight from the piece.
+# Each test runs both ways, through feed() (with its one-append fast path)
+# and feed_frames().
 
-MESSAGE = es.Message(LAMBDA, b"x" * 100)
-DATA = es.encode(MESSAGE)
+SMALL = es.Message(LAMBDA, b"x" * 100)
+LARGE = es.Message(LAMBDA, bytes(range(256)) * 80)  # 20 KiB: the second way
+assert len(es.encode(LARGE)) > _decoder._JOIN_MAX
+SIZES = pytest.mark.parametrize("message", [SMALL, LARGE], ids=["small", "large"])
+FEEDS = pytest.mark.parametrize("frames", [False, True], ids=["feed", "feed_frames"])
 
 
-def test_pieces_of_other_buffer_types_while_a_message_is_buffered() -> None:
+def _feed(decoder: es.Decoder, piece: object, frames: bool) -> list[es.Message]:
+    if frames:
+        return [f.message for f in decoder.feed_frames(piece)]  # type: ignore[arg-type]
+    return decoder.feed(piece)  # type: ignore[arg-type]
+
+
+@SIZES
+def test_pieces_of_other_buffer_types_while_a_message_is_buffered(message: es.Message) -> None:
+    data = es.encode(message)
     decoder = es.Decoder()
-    assert decoder.feed(DATA[:3]) == []
-    rest = DATA[3:] + DATA + b"\x00" * (-len(DATA[3:] + DATA) % 4)
+    assert decoder.feed(data[:3]) == []
+    rest = data[3:] + data + b"\x00" * (-len(data[3:] + data) % 4)
     words = array.array("I", rest)  # len() counts items, the decoder must count bytes
-    assert decoder.feed(words) == [MESSAGE, MESSAGE]
-    assert decoder.buffered == len(rest) - 2 * len(DATA) + 3
+    assert decoder.feed(words) == [message, message]
+    assert decoder.buffered == len(rest) - 2 * len(data) + 3
     decoder = es.Decoder()
-    assert decoder.feed(DATA[:3]) == []
-    strided = memoryview(bytes(b for byte in DATA[3:] for b in (byte, 0)))[::2]
-    assert decoder.feed(strided) == [MESSAGE]  # not a flat buffer: copied, then parsed
+    assert decoder.feed(data[:3]) == []
+    strided = memoryview(bytes(b for byte in data[3:] for b in (byte, 0)))[::2]
+    assert decoder.feed(strided) == [message]  # not a flat buffer: copied, then parsed
 
 
 def test_a_wrong_type_while_buffered_leaves_the_decoder_usable() -> None:
+    data = es.encode(SMALL)
     decoder = es.Decoder()
-    decoder.feed(DATA[:30])
+    decoder.feed(data[:30])
     with pytest.raises(TypeError):
         decoder.feed("text")  # type: ignore[arg-type]
     assert not decoder.failed and decoder.buffered == 30
-    assert decoder.feed(DATA[30:]) == [MESSAGE]
+    assert decoder.feed(data[30:]) == [SMALL]
 
 
-@pytest.mark.parametrize("cut", [1, 11, 12, 13, 50, len(DATA) - 1])
-def test_a_buffered_message_is_completed_from_the_next_piece(cut: int) -> None:
+@SIZES
+@FEEDS
+@pytest.mark.parametrize("cut", [1, 11, 12, 13, 50, -1])
+def test_a_buffered_message_is_completed_from_the_next_piece(
+    message: es.Message, frames: bool, cut: int
+) -> None:
+    data = es.encode(message)
+    cut %= len(data)
     decoder = es.Decoder()
-    frames = decoder.feed_frames(DATA[:cut])
-    frames += decoder.feed_frames(DATA[cut:] + DATA + DATA[:cut])
-    assert [f.message for f in frames] == [MESSAGE, MESSAGE]
-    assert [f.offset for f in frames] == [0, len(DATA)]
-    assert decoder.offset == 2 * len(DATA) and decoder.buffered == cut
-    assert decoder.feed(DATA[cut:]) == [MESSAGE]
+    got = decoder.feed_frames(data[:cut]) + decoder.feed_frames(data[cut:] + data + data[:cut])
+    assert [f.message for f in got] == [message, message]
+    assert [f.offset for f in got] == [0, len(data)]
+    assert decoder.offset == 2 * len(data) and decoder.buffered == cut
+    assert _feed(decoder, data[cut:-1], frames) == []
+    assert _feed(decoder, data[-1:] + data[:5], frames) == [message]
+    assert decoder.offset == 3 * len(data) and decoder.buffered == 5
+    assert _feed(decoder, data[5:], frames) == [message]
     decoder.close()
 
 
@@ -144,35 +169,56 @@ def _corrupt(data: bytes, at: int) -> bytes:
     return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
 
 
-@pytest.mark.parametrize("at", [2, 9, 20, len(DATA) - 2])
-def test_a_bad_buffered_message_fails_at_its_start(at: int) -> None:
-    bad = _corrupt(DATA, at)
+@SIZES
+@FEEDS
+@pytest.mark.parametrize("at", [2, 9, 20, -2])
+def test_a_bad_buffered_message_fails_at_its_start(
+    message: es.Message, frames: bool, at: int
+) -> None:
+    data = es.encode(message)
+    bad = _corrupt(data, at % len(data))
     decoder = es.Decoder()
-    assert decoder.feed(DATA + bad[:5]) == [MESSAGE]
+    assert _feed(decoder, data + bad[:5], frames) == [message]
     with pytest.raises(es.EventStreamError) as info:
-        decoder.feed(bad[5:] + DATA)
-    assert info.value.message_offset == len(DATA)
+        _feed(decoder, bad[5:] + data, frames)
+    assert info.value.message_offset == len(data)
     # What is kept is what an unparsed piece would leave: from the bad message on.
-    assert decoder.offset == len(DATA) and decoder.buffered == len(bad) + len(DATA)
+    assert decoder.offset == len(data) and decoder.buffered == len(bad) + len(data)
     with pytest.raises(es.DecoderFailedError):
-        decoder.feed(b"")
+        _feed(decoder, b"", frames)
 
 
-def test_a_bad_message_after_a_completed_one_is_deferred() -> None:
-    bad = _corrupt(DATA, len(DATA) - 2)
+@SIZES
+@FEEDS
+def test_a_bad_message_after_a_completed_one_is_deferred(
+    message: es.Message, frames: bool
+) -> None:
+    data = es.encode(message)
+    bad = _corrupt(data, len(data) - 2)
     decoder = es.Decoder()
-    decoder.feed(DATA[:40])
-    assert decoder.feed(DATA[40:] + DATA + bad + DATA) == [MESSAGE, MESSAGE]
-    assert decoder.offset == 2 * len(DATA) and decoder.buffered == len(bad) + len(DATA)
+    _feed(decoder, data[:40], frames)
+    assert _feed(decoder, data[40:] + data + bad + data, frames) == [message, message]
+    assert decoder.offset == 2 * len(data) and decoder.buffered == len(bad) + len(data)
     with pytest.raises(es.MessageChecksumError) as info:
         decoder.close()
-    assert info.value.message_offset == 2 * len(DATA)
+    assert info.value.message_offset == 2 * len(data)
 
 
-def test_a_bad_prelude_in_the_buffer_fails_at_once() -> None:
+@FEEDS
+@pytest.mark.parametrize("extra", [4, 2 * _decoder._JOIN_MAX])
+def test_a_bad_prelude_in_the_buffer_fails_at_once(frames: bool, extra: int) -> None:
     bad = raw_frame(b"", total=15)
     decoder = es.Decoder()
-    decoder.feed(bad[:6])
+    _feed(decoder, bad[:6], frames)
     with pytest.raises(es.InvalidLengthError, match="below the 16-byte minimum"):
-        decoder.feed(bad[6:12] + b"more")
-    assert decoder.failed and decoder.offset == 0 and decoder.buffered == 16
+        _feed(decoder, bad[6:12] + b"m" * extra, frames)
+    assert decoder.failed and decoder.offset == 0 and decoder.buffered == 12 + extra
+
+
+@SIZES
+def test_one_byte_at_a_time_then_a_big_piece(message: es.Message) -> None:
+    data = es.encode(message)
+    decoder = es.Decoder()
+    got = [m for i in range(30) for m in decoder.feed(data[i : i + 1])]
+    got += decoder.feed(data[30:] + data * 3)
+    assert got == [message] * 4

@@ -24,7 +24,7 @@ from ._errors import (
     TruncatedStreamError,
 )
 from ._headers import Headers, decode_header_block
-from ._message import BytesLike, Message
+from ._message import BytesLike, Message, _new_object, _set_headers, _set_payload
 
 #: Default cap on one message's total length: 32 MiB.  The largest message a
 #: service may send today is a 24 MiB payload plus 128 KiB of headers (Smithy
@@ -35,6 +35,10 @@ from ._message import BytesLike, Message
 DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024
 
 _PRELUDE = struct.Struct(">III")
+_NO_HEADERS = Headers._trusted({})
+# Up to this many bytes (buffered plus new), a piece that completes a
+# buffered message is joined to it and parsed as one bytes object.
+_JOIN_MAX = 16 * 1024
 _UINT32 = struct.Struct(">I")
 
 # Header blocks are usually byte-identical from message to message (the same
@@ -142,21 +146,23 @@ def _parse(
     flat = src if type(src) is bytes else None
     unpack_prelude = _PRELUDE.unpack_from
     unpack_crc = _UINT32.unpack_from
-    new_message = Message._trusted
-    start = pos
-    need = PRELUDE_LENGTH
+    append = messages.append
+    # The last header block seen in ``flat``: a stream repeats one block from
+    # message to message, and comparing in place costs less than slicing it
+    # out and hashing it for the cache.
+    last_block = b""
+    last_length = -1
+    last_headers = _NO_HEADERS
+    need = 12
     with memoryview(src) as view:
         try:
-            while end - pos >= PRELUDE_LENGTH:
-                start = pos
+            # pos only moves past a message once it is handed out, so on an
+            # error it is that message's start.
+            while end - pos >= 12:  # a whole prelude
                 total, headers_length, stated = unpack_prelude(src, pos)
                 crc = crc32(view[pos : pos + 8])
                 # headers_length > total - 16 also catches total < 16.
-                if (
-                    crc != stated
-                    or headers_length > total - MIN_MESSAGE_LENGTH
-                    or total > max_size
-                ):
+                if crc != stated or headers_length > total - 16 or total > max_size:
                     error = _prelude_error(src, pos, base, max_size)
                     assert error is not None  # the test above is exactly its checks
                     raise error
@@ -168,26 +174,41 @@ def _parse(
                 (stated,) = unpack_crc(src, crc_pos)
                 if crc != stated:
                     raise _at(MessageChecksumError(crc, stated, base + crc_pos), base + pos)
-                headers_start = pos + PRELUDE_LENGTH
+                headers_start = pos + 12
                 payload_start = headers_start + headers_length
-                if flat is not None:
-                    block = flat[headers_start:payload_start]
-                    payload = flat[payload_start:crc_pos]
-                else:
+                if flat is None:
                     block = bytes(view[headers_start:payload_start])
                     payload = bytes(view[payload_start:crc_pos])
-                headers = cache.get(block)
-                if headers is None:
-                    headers = _decode_headers(block, base + headers_start, base + pos, cache)
-                message = new_message(headers, payload)
-                messages.append(message)
+                    headers = cache.get(block)
+                    if headers is None:
+                        headers = _decode_headers(block, base + headers_start, base + pos, cache)
+                else:
+                    payload = flat[payload_start:crc_pos]
+                    if headers_length == last_length and flat.startswith(
+                        last_block, headers_start
+                    ):
+                        headers = last_headers
+                    else:
+                        block = flat[headers_start:payload_start]
+                        headers = cache.get(block)
+                        if headers is None:
+                            headers = _decode_headers(
+                                block, base + headers_start, base + pos, cache
+                            )
+                        last_block = block
+                        last_length = headers_length
+                        last_headers = headers
+                # Message._trusted, inlined: this is once per message.
+                message = _new_object(Message)
+                _set_headers(message, headers)
+                _set_payload(message, payload)
+                append(message)
                 if frames is not None:
                     frames.append(Frame(base + pos, total, headers_length, message))
                 pos += total
-            start = pos
         except EventStreamError as error:
-            return start, need, error
-    return start, need, None
+            return pos, need, error
+    return pos, need, None
 
 
 def _decode_headers(
@@ -329,16 +350,19 @@ class Decoder:
         """
         buf = self._buf
         if buf and self._error is None:
-            # Fast path for a piece that leaves the buffered message still
-            # incomplete (a 1-byte feed into a large message): one append.
-            # A piece that completes it is taken back and goes the general way.
+            # Fast path while a message is buffered: append first, as a piece
+            # that leaves the message incomplete (a 1-byte feed into a large
+            # message) needs nothing more.
             try:
                 buf += data
             except (TypeError, BufferError):  # not a flat buffer: _feed copes or says why
                 return self._feed(data, None)
-            if len(buf) < self._need:
+            size = len(buf)
+            if size < self._need:
                 return []
-            del buf[len(buf) - _nbytes(data) :]
+            if size <= _JOIN_MAX:
+                return self._feed_joined(None)
+            del buf[size - _nbytes(data) :]  # large: taken back, see _feed
         return self._feed(data, None)
 
     def feed_frames(self, data: BytesLike) -> list[Frame]:
@@ -351,19 +375,47 @@ class Decoder:
         if self._error is not None:
             self._raise_failure()
         src = _as_bytes_view(data)
-        end = len(src)
         buf = self._buf
+        if not buf:
+            return self._feed_piece(src, 0, [], frames)
+        size = len(buf) + len(src)
+        if size < self._need:  # the buffered message is still incomplete
+            buf += src
+            return []
+        if size <= _JOIN_MAX:
+            buf += src
+            return self._feed_joined(frames)
+        # Large: complete the buffered message with just the bytes of src it
+        # lacks, then parse the rest straight out of src, so a large piece
+        # is copied only as far as a message spans pieces.
         messages: list[Message] = []
-        pos = 0
-        if buf:
-            # A message's first bytes are buffered: complete it with just the
-            # bytes of ``src`` it lacks, then parse the rest straight out of
-            # ``src``, so a piece is copied only for a message that spans pieces.
-            pos, error = self._complete_buffered(src, messages, frames)
-            if error is not None:
-                return self._fail(error, messages, buf, src, pos, 0)
-            if buf:  # src ended before the buffered message did
-                return messages
+        pos, error = self._complete_buffered(src, messages, frames)
+        if error is not None:
+            return self._fail(error, messages, buf, src, pos, 0)
+        if buf:  # src ended before the buffered message did
+            return messages
+        return self._feed_piece(src, pos, messages, frames)
+
+    def _feed_joined(self, frames: list[Frame] | None) -> list[Message]:
+        """Parse the buffer, now the buffered bytes and the new piece, as one piece.
+
+        Only for a few KiB in all: one copy to bytes then costs less than
+        completing the buffered message separately, and bytes slice faster.
+        """
+        buf = self._buf
+        src = bytes(buf)
+        del buf[:]
+        return self._feed_piece(src, 0, [], frames)
+
+    def _feed_piece(
+        self,
+        src: bytes | bytearray | memoryview,
+        pos: int,
+        messages: list[Message],
+        frames: list[Frame] | None,
+    ) -> list[Message]:
+        """Parse ``src[pos:]`` (at stream offset ``self._base``); keep its incomplete tail."""
+        end = len(src)
         stop, need, error = _parse(
             src, pos, end, self._base - pos, self._max, self._cache, messages, frames
         )
