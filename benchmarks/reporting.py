@@ -6,6 +6,8 @@ from typing import Any
 
 from eventstream._crc import CRC32_BACKEND
 
+from .workloads import STDLIB_CRC
+
 
 def record(
     benchmark: Any, group: str, *, implementation: str, messages: int, size: int, **extra: object
@@ -17,7 +19,11 @@ def record(
     """
     benchmark.group = group
     benchmark.extra_info.update(
-        implementation=implementation, messages=messages, bytes=size, crc32=CRC32_BACKEND, **extra
+        implementation=implementation,
+        messages=messages,
+        bytes=size,
+        crc32="zlib" if implementation == STDLIB_CRC else CRC32_BACKEND,
+        **extra,
     )
 
 

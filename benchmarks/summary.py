@@ -1,13 +1,15 @@
-"""Ratios from a saved benchmark run, as a Markdown table.
+"""Ratios from saved benchmark runs, as a Markdown table.
 
-    python -m pytest benchmarks --benchmark-group-by=group --benchmark-json=run.json
-    python benchmarks/summary.py run.json [more.json ...] [--stat median|min]
+    python -m pytest benchmarks --benchmark-group-by=group --benchmark-json=run1.json
+    python benchmarks/summary.py run1.json [run2.json ...] [--stat min|median|mean]
 
-For each group: this library's messages/s and MB/s, the reference's
-(botocore's decoder, smithy-aws-event-stream's encoder) and how many times
-faster this library is.  For a "linear:" group, how many times longer the
-stream with 8x the bytes took.  Several runs give one column per run, so the
-spread between runs shows.  Only times from the same run are ever divided.
+One row per group and variant of this library: its messages/s and MB/s (in
+the first run), the CRC-32 it used, and per run how many times less time it
+took than the reference in the same group (botocore's decoder,
+smithy-aws-event-stream's encoder).  For a "linear:" group, how many times
+longer the stream with 8x the bytes took.  Only times from the same run are
+ever divided.  The default statistic is the minimum, the least disturbed by
+other work on a shared machine.
 """
 
 from __future__ import annotations
@@ -18,68 +20,63 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-OURS = "eventstream"
+REFERENCES = ("botocore", "smithy")
+
+Group = dict[str, dict[str, Any]]  # key (implementation, or x1/x8 in a linear group) -> record
 
 
-def _load(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """group -> key -> benchmark record, where key is the implementation or stream label."""
-    groups: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+def _load(path: Path) -> dict[str, Group]:
+    groups: dict[str, Group] = defaultdict(dict)
     for bench in json.loads(path.read_text())["benchmarks"]:
         info = bench["extra_info"]
-        key = info["stream"] if bench["group"].startswith("linear:") else info["implementation"]
-        groups[bench["group"]][key] = bench
+        linear = bench["group"].startswith("linear:")
+        groups[bench["group"]][info["stream"] if linear else info["implementation"]] = bench
     return groups
 
 
-def _rate(bench: dict[str, Any], stat: str) -> tuple[float, float]:
-    seconds = bench["stats"][stat]
-    info = bench["extra_info"]
-    return info["messages"] / seconds, info["bytes"] / seconds / 1e6
-
-
-def _ratio(group: dict[str, dict[str, Any]], stat: str) -> tuple[str, float] | None:
-    """(what was compared, the ratio) for one group of one run."""
-    if "x1" in group and "x8" in group:
-        return "time x8 / time x1", group["x8"]["stats"][stat] / group["x1"]["stats"][stat]
-    others = [key for key in group if key != OURS]
-    if OURS not in group or not others:
+def _ratio(group: Group, key: str, stat: str) -> float | None:
+    """The reference's time over ``key``'s, or x8's over x1's in a linear group."""
+    if key == "x1":
+        x8 = group.get("x8")
+        return x8["stats"][stat] / group["x1"]["stats"][stat] if x8 else None
+    reference = next((group[name] for name in REFERENCES if name in group), None)
+    if reference is None or key not in group:
         return None
-    other = others[0]
-    return f"{other}'s time / ours", group[other]["stats"][stat] / group[OURS]["stats"][stat]
+    return float(reference["stats"][stat] / group[key]["stats"][stat])
 
 
 def summarize(paths: list[Path], stat: str) -> str:
     runs = [_load(path) for path in paths]
-    names = sorted({group for run in runs for group in run})
-    header = "| group | eventstream msg/s | eventstream MB/s | compared | " + " | ".join(
-        f"ratio (run {i + 1})" for i in range(len(runs))
-    )
-    lines = [header + " |", "|---" * (4 + len(runs)) + "|"]
-    for name in names:
+    columns = " | ".join(f"run {i + 1}" for i in range(len(runs)))
+    lines = [
+        f"| group | variant | CRC-32 | msg/s | MB/s | compared | {columns} |",
+        "|---" * (6 + len(runs)) + "|",
+    ]
+    for name in sorted({group for run in runs for group in run}):
         first = next(run[name] for run in runs if name in run)
-        ours = first.get(OURS) or first.get("x1")
-        msgs, mbs = _rate(ours, stat) if ours else (float("nan"), float("nan"))
-        compared = ""
-        cells = []
-        for run in runs:
-            found = _ratio(run[name], stat) if name in run else None
-            if found is None:
-                cells.append("-")
+        for key in sorted(k for k in first if k not in REFERENCES and k != "x8"):
+            bench = first[key]
+            info = bench["extra_info"]
+            seconds = bench["stats"][stat]
+            msgs, mbs = info["messages"] / seconds, info["bytes"] / seconds / 1e6
+            if key == "x1":
+                compared, variant = "time x8 / time x1", "eventstream"
             else:
-                compared, ratio = found
-                cells.append(f"{ratio:.1f}")
-        lines.append(
-            f"| {name} | {msgs:,.0f} | {mbs:,.1f} | {compared or '-'} | "
-            + " | ".join(cells)
-            + " |"
-        )
+                reference = next((r for r in REFERENCES if r in first), "-")
+                compared, variant = f"{reference} time / ours", key
+            cells = []
+            for run in runs:
+                ratio = _ratio(run[name], key, stat) if name in run else None
+                cells.append("-" if ratio is None else f"{ratio:.1f}")
+            row = [name, variant, info["crc32"], f"{msgs:,.0f}", f"{mbs:,.1f}", compared, *cells]
+            lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="+", type=Path, help="pytest-benchmark JSON files")
-    parser.add_argument("--stat", default="median", choices=["median", "min", "mean"])
+    parser.add_argument("--stat", default="min", choices=["min", "median", "mean"])
     args = parser.parse_args()
     print(summarize(args.runs, args.stat))
 

@@ -13,10 +13,14 @@ a run mean nothing.
 from __future__ import annotations
 
 import os
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from eventstream import Decoder, Message, encode
+from eventstream import Decoder, Message, _decoder, _encoder, encode
+from eventstream._crc import CRC32_BACKEND
 
 SMOKE = os.environ.get("EVENTSTREAM_BENCH_SMOKE") == "1"
 
@@ -111,14 +115,37 @@ def encode_eventstream(headers: dict[str, Any], payload: bytes) -> bytes:
     return encode(Message(headers, payload))
 
 
+#: Our second variant: the stdlib's CRC-32 while a faster one (the fastcrc
+#: extra) is installed, so one run shows the library with and without it.
+STDLIB_CRC = "eventstream-stdlib-crc"
+
+
+@contextmanager
+def crc_for(implementation: str) -> Iterator[None]:
+    """Run the body with the stdlib's CRC-32 in the codec if ``implementation`` asks for it."""
+    if implementation != STDLIB_CRC:
+        yield
+        return
+    saved = _decoder.crc32, _encoder.crc32
+    _decoder.crc32 = _encoder.crc32 = zlib.crc32
+    try:
+        yield
+    finally:
+        _decoder.crc32, _encoder.crc32 = saved
+
+
+_OURS = ["eventstream"] + ([STDLIB_CRC] if CRC32_BACKEND != "zlib" else [])
+
 #: name -> decoder of a list of pieces; botocore only where it is installed.
-DECODERS: dict[str, Callable[[list[bytes]], int]] = {"eventstream": decode_eventstream}
+DECODERS: dict[str, Callable[[list[bytes]], int]] = dict.fromkeys(_OURS, decode_eventstream)
 _botocore = _botocore_decoder()
 if _botocore is not None:
     DECODERS["botocore"] = _botocore
 
 #: name -> encoder of (headers dict, payload); smithy only where it installs.
-ENCODERS: dict[str, Callable[[dict[str, Any], bytes], bytes]] = {"eventstream": encode_eventstream}
+ENCODERS: dict[str, Callable[[dict[str, Any], bytes], bytes]] = dict.fromkeys(
+    _OURS, encode_eventstream
+)
 _smithy = _smithy_encoder()
 if _smithy is not None:
     ENCODERS["smithy"] = _smithy
