@@ -222,3 +222,24 @@ def test_one_byte_at_a_time_then_a_big_piece(message: es.Message) -> None:
     got = [m for i in range(30) for m in decoder.feed(data[i : i + 1])]
     got += decoder.feed(data[30:] + data * 3)
     assert got == [message] * 4
+
+
+@FEEDS
+def test_a_failed_decoder_refuses_even_one_byte(frames: bool) -> None:
+    data = es.encode(SMALL)
+    decoder = es.Decoder()
+    decoder.feed(data + data[:50])
+    with pytest.raises(es.TruncatedStreamError):
+        decoder.close()
+    with pytest.raises(es.DecoderFailedError):
+        _feed(decoder, b"x", frames)
+    assert decoder.buffered == 50
+    bad = _corrupt(data, 20)
+    decoder = es.Decoder()
+    assert _feed(decoder, data[:10], frames) == []
+    assert _feed(decoder, data[10:] + bad + data[:5], frames) == [SMALL]  # error deferred
+    with pytest.raises(es.MessageChecksumError):
+        _feed(decoder, b"x", frames)
+    with pytest.raises(es.DecoderFailedError):
+        _feed(decoder, b"x", frames)
+    assert decoder.buffered == len(bad) + 5

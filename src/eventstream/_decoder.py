@@ -35,11 +35,13 @@ from ._message import BytesLike, Message, _new_object, _set_headers, _set_payloa
 DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024
 
 _PRELUDE = struct.Struct(">III")
-_NO_HEADERS = Headers._trusted({})
-# Up to this many bytes (buffered plus new), a piece that completes a
-# buffered message is joined to it and parsed as one bytes object.
-_JOIN_MAX = 16 * 1024
 _UINT32 = struct.Struct(">I")
+_NO_HEADERS = Headers._trusted({})  # a placeholder, never handed out
+
+# Up to this many bytes (buffered plus new), a piece that completes a
+# buffered message is joined to it and parsed as one bytes object: copying a
+# few KiB costs less than completing the buffered message on its own first.
+_JOIN_MAX = 16 * 1024
 
 # Header blocks are usually byte-identical from message to message (the same
 # ":event-type"/":content-type"/":message-type" on every chunk), and Headers
@@ -349,10 +351,11 @@ class Decoder:
         O(len(data)) amortized, whatever the piece sizes.
         """
         buf = self._buf
-        if buf and self._error is None:
+        if buf:
             # Fast path while a message is buffered: append first, as a piece
             # that leaves the message incomplete (a 1-byte feed into a large
-            # message) needs nothing more.
+            # message) needs nothing more.  A failed decoder has _need 0, so
+            # it never returns here; its append is taken back below.
             try:
                 buf += data
             except (TypeError, BufferError):  # not a flat buffer: _feed copes or says why
@@ -360,9 +363,9 @@ class Decoder:
             size = len(buf)
             if size < self._need:
                 return []
-            if size <= _JOIN_MAX:
+            if size <= _JOIN_MAX and self._error is None:
                 return self._feed_joined(None)
-            del buf[size - _nbytes(data) :]  # large: taken back, see _feed
+            del buf[size - _nbytes(data) :]  # large, or failed: taken back, see _feed
         return self._feed(data, None)
 
     def feed_frames(self, data: BytesLike) -> list[Frame]:
@@ -483,6 +486,7 @@ class Decoder:
         ``buffered`` say where it is and how much came after it.
         """
         self._error = error
+        self._need = 0  # keeps feed()'s fast path out
         with memoryview(src) as view:
             if held is None:
                 self._base += stop - start
@@ -515,5 +519,6 @@ class Decoder:
             )
             error.message_offset = self._base
             self._error = error
+            self._need = 0  # keeps feed()'s fast path out
             self._error_raised = True
             raise error
