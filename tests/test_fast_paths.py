@@ -9,12 +9,14 @@ leaves.  (Timing is the benchmarks' business, never a test's.)
 from __future__ import annotations
 
 import array
+import struct
+import zlib
 
 import pytest
 from hypothesis import given
 
 import eventstream as es
-from eventstream import _decoder, _headers
+from eventstream import _decoder, _encoder, _headers
 
 from .framing import raw_frame
 from .strategies import header_maps
@@ -98,6 +100,16 @@ def test_dict_headers_match_the_uncached_path(headers: dict[str, es.HeaderValue]
         cached = es.Message(headers).headers
         assert cached.typed_items() == uncached.typed_items()
         assert es.encode_headers(cached) == es.encode_headers(uncached)
+
+
+@pytest.mark.parametrize("size", [0, 2047, 2048, 2049, 100_000])
+def test_both_ways_of_computing_the_message_crc(size: int) -> None:
+    # Up to _encoder._ONE_CRC_MAX the CRC is taken over the joined bytes, above over the parts.
+    data = es.encode(es.Message(LAMBDA, bytes(range(256)) * (size // 256) + b"z" * (size % 256)))
+    assert data[8:12] == struct.pack(">I", zlib.crc32(data[:8]))
+    assert data[-4:] == struct.pack(">I", zlib.crc32(data[:-4]))
+    assert len(data) == 16 + 90 + size
+    assert 2047 <= _encoder._ONE_CRC_MAX < 100_000  # the sizes above take both ways
 
 
 # -- the decoder's paths --

@@ -200,7 +200,7 @@ def _parse(
                         last_block = block
                         last_length = headers_length
                         last_headers = headers
-                # Message._trusted, inlined: this is once per message.
+                # A Message without __init__'s checks, both parts being checked.
                 message = _new_object(Message)
                 _set_headers(message, headers)
                 _set_payload(message, payload)

@@ -26,7 +26,8 @@ MAX_UINT32 = 0xFFFF_FFFF
 _PRELUDE = struct.Struct(">II")
 _UINT32 = struct.Struct(">I")
 _HEAD = struct.Struct(">III")
-_JOIN_MAX = 2048
+# Up to this payload size the message CRC is one call over the joined bytes.
+_ONE_CRC_MAX = 2048
 
 
 def encode(message: Message) -> bytes:
@@ -47,7 +48,7 @@ def encode(message: Message) -> bytes:
     if total > MAX_UINT32:
         raise EncodeError(f"message of {total} bytes does not fit the uint32 length field")
     head = _HEAD.pack(total, headers_length, crc32(_PRELUDE.pack(total, headers_length)))
-    if len(payload) <= _JOIN_MAX:
+    if len(payload) <= _ONE_CRC_MAX:
         # Small: one CRC call over the joined bytes costs less than three
         # calls over the parts; large: the parts, so the payload is copied once.
         body = head + header_block + payload

@@ -35,16 +35,6 @@ class Message:
         _set_headers(self, headers)
         _set_payload(self, payload)
 
-    @staticmethod
-    def _trusted(headers: Headers, payload: bytes) -> Message:
-        # For the decoder, once per message: both parts are already checked.
-        # The slots' own setters skip __init__'s checks and the attribute
-        # lookups of object.__setattr__ (about half the cost).
-        self = _new_object(Message)
-        _set_headers(self, headers)
-        _set_payload(self, payload)
-        return self
-
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Message is immutable")
 
@@ -66,6 +56,8 @@ class Message:
         return (Message, (self.headers, self.payload))
 
 
+# For the decoder, once per message (both parts already checked): the slots'
+# own setters skip __init__'s checks and the lookups of object.__setattr__.
 _new_object: Callable[[type[Message]], Message] = object.__new__
 _set_headers: Callable[[Message, Headers], None] = cast(Any, Message.__dict__["headers"]).__set__
 _set_payload: Callable[[Message, bytes], None] = cast(Any, Message.__dict__["payload"]).__set__
