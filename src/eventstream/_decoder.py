@@ -360,9 +360,9 @@ class Decoder:
                 buf += data
             except (TypeError, BufferError):  # not a flat buffer: _feed copes or says why
                 return self._feed(data, None)
-            size = len(buf)
-            if size < self._need:
+            if len(buf) < self._need:
                 return []
+            size = len(buf)
             if size <= _JOIN_MAX and self._error is None:
                 return self._feed_joined(None)
             del buf[size - _nbytes(data) :]  # large, or failed: taken back, see _feed
