@@ -301,8 +301,10 @@ class Decoder:
             )
         self._max = max_message_size
         # Bytes of an incomplete message.  Complete messages are parsed out of
-        # the fed piece directly when nothing is buffered, so a big piece
-        # holding many messages is never copied as a whole.
+        # the fed piece directly, and only an incomplete tail is kept, so a
+        # big piece holding many messages is never kept as a whole (feed()
+        # appends a piece to a buffered message first, and takes back at once
+        # what it need not keep).
         self._buf = bytearray()
         self._base = 0  # stream offset of _buf[0]
         # Bytes _buf must hold before parsing can make progress: 12 until a
