@@ -19,13 +19,14 @@ for the serving thread.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Union
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -41,7 +42,7 @@ class RecordedRequest:
     headers: list[tuple[str, str]]
     body: bytes
 
-    def header(self, name: str) -> Optional[str]:
+    def header(self, name: str) -> str | None:
         """The first value of a header, looked up case-insensitively."""
         lowered = name.lower()
         for key, value in self.headers:
@@ -70,7 +71,7 @@ class CannedResponse:
     pieces: Sequence[bytes] = ()
     chunked: bool = True
     pause: float = 0.0
-    drop_after: Optional[int] = None
+    drop_after: int | None = None
 
 
 Responder = Union[CannedResponse, Callable[[RecordedRequest], CannedResponse]]
@@ -156,10 +157,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         self.wfile.flush()
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.close_connection = True
 
     do_GET = _handle
@@ -203,10 +202,10 @@ class LoopbackServer:
     responder: Responder
     timeout: float = 10.0
     max_request_body: int = 16 * 1024 * 1024
-    _server: Optional[_Server] = field(default=None, init=False, repr=False)
+    _server: _Server | None = field(default=None, init=False, repr=False)
     _requests: list[RecordedRequest] = field(default_factory=list, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-    _thread: Optional[threading.Thread] = field(default=None, init=False, repr=False)
+    _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
     def __enter__(self) -> LoopbackServer:
         self._server = _Server(

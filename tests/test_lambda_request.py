@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from lambda_peers import TRANSPORT_HEADERS, isolated_aws_env, lambda_client
-from loopback import CannedResponse, LoopbackServer, RecordedRequest
 
 from eventstream.aws_lambda import (
     InvalidParameterError,
@@ -17,6 +15,9 @@ from eventstream.aws_lambda import (
     Request,
     build_request,
 )
+
+from .lambda_peers import TRANSPORT_HEADERS, isolated_aws_env, lambda_client
+from .loopback import CannedResponse, LoopbackServer, RecordedRequest
 
 ARN = "arn:aws:lambda:us-west-2:123456789012:function:my-function"
 CONTEXT = {"custom": {"app": "tests", "n": 1}, "env": {"locale": "fr_FR"}}

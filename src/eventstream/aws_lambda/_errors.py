@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Optional, Union
+from typing import Any
 
 from ._headers import HeadersLike, lower_headers
 
 
-def _string_member(fields: Mapping[str, Any], name: str) -> Optional[str]:
+def _string_member(fields: Mapping[str, Any], name: str) -> str | None:
     value = fields.get(name)
     return value if isinstance(value, str) else None
 
@@ -50,16 +50,16 @@ class LambdaError(Exception):
     """
 
     status: int = 0
-    fault: Optional[str] = None
+    fault: str | None = None
 
     def __init__(
         self,
         message: str = "",
         *,
-        code: Optional[str] = None,
-        status: Optional[int] = None,
-        headers: Optional[Mapping[str, str]] = None,
-        fields: Optional[Mapping[str, Any]] = None,
+        code: str | None = None,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        fields: Mapping[str, Any] | None = None,
     ) -> None:
         self.message = message
         self.code = code if code is not None else type(self).__name__
@@ -70,12 +70,12 @@ class LambdaError(Exception):
         super().__init__(self.__str__())
 
     @property
-    def error_type(self) -> Optional[str]:
+    def error_type(self) -> str | None:
         """The body's ``Type`` member: ``"User"`` or ``"Service"`` (or ``None``)."""
         return _string_member(self.fields, "Type")
 
     @property
-    def request_id(self) -> Optional[str]:
+    def request_id(self) -> str | None:
         """The ``x-amzn-RequestId`` header of the reply, if any."""
         return self.headers.get("x-amzn-requestid")
 
@@ -144,7 +144,7 @@ class EC2UnexpectedException(LambdaError):
     fault = "server"
 
     @property
-    def ec2_error_code(self) -> Optional[str]:
+    def ec2_error_code(self) -> str | None:
         """The ``EC2ErrorCode`` member of the body, if it is a string."""
         return _string_member(self.fields, "EC2ErrorCode")
 
@@ -399,12 +399,12 @@ class TooManyRequestsException(LambdaError):
     fault = "client"
 
     @property
-    def retry_after_seconds(self) -> Optional[str]:
+    def retry_after_seconds(self) -> str | None:
         """The ``Retry-After`` header of the reply, if it had one."""
         return self.headers.get("retry-after")
 
     @property
-    def reason(self) -> Optional[str]:
+    def reason(self) -> str | None:
         """The ``Reason`` member of the body, if it is a string."""
         return _string_member(self.fields, "Reason")
 
@@ -471,7 +471,7 @@ def _clean_code(raw: str) -> str:
 
 
 def _parse_body(
-    body: Union[bytes, bytearray, memoryview, str, None],
+    body: bytes | bytearray | memoryview | str | None,
 ) -> tuple[dict[str, Any], str]:
     """The body's JSON object (or ``{}``) and, when it is not JSON, its text."""
     if body is None:
@@ -492,7 +492,7 @@ def _parse_body(
 def error_from_response(
     status: int,
     headers: HeadersLike,
-    body: Union[bytes, bytearray, memoryview, str, None],
+    body: bytes | bytearray | memoryview | str | None,
 ) -> LambdaError:
     """Build the exception for a restJson1 error reply of ``InvokeWithResponseStream``.
 

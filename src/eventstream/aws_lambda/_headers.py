@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Optional, Union
+from typing import Union
 
 #: What the response functions accept as headers: a mapping (``dict``,
 #: ``http.client.HTTPMessage``, urllib3's ``HTTPHeaderDict``...) or ``(name, value)`` pairs.
@@ -17,17 +17,14 @@ def lower_headers(headers: HeadersLike) -> dict[str, str]:
     up ``x-amzn-errortype`` and friends in lower case too.
     """
     pairs: Iterable[tuple[str, str]]
-    if isinstance(headers, Mapping):
-        pairs = headers.items()
-    else:
-        pairs = headers
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
     result: dict[str, str] = {}
     for name, value in pairs:
         result.setdefault(str(name).lower(), str(value))
     return result
 
 
-def media_type(content_type: Optional[str]) -> Optional[str]:
+def media_type(content_type: str | None) -> str | None:
     """The bare, lower-cased media type of a Content-Type value (parameters dropped)."""
     if content_type is None:
         return None

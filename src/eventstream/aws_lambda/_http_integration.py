@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any
 
 __all__ = [
     "HTTP_INTEGRATION_CONTENT_TYPE",
@@ -86,9 +86,9 @@ class HttpIntegrationPrelude:
 
 def encode_http_integration_prelude(
     status_code: int = 200,
-    headers: Optional[Mapping[str, str]] = None,
-    multi_value_headers: Optional[Mapping[str, Sequence[str]]] = None,
-    cookies: Optional[Sequence[str]] = None,
+    headers: Mapping[str, str] | None = None,
+    multi_value_headers: Mapping[str, Sequence[str]] | None = None,
+    cookies: Sequence[str] | None = None,
 ) -> bytes:
     """Bytes a streaming function writes before its body: JSON prelude + 8 NUL bytes.
 
@@ -169,12 +169,12 @@ class HttpIntegrationSplitter:
             raise ValueError("max_prelude_size must be at least 2 (the JSON '{}')")
         self._max = max_prelude_size
         self._buffer = bytearray()
-        self._prelude: Optional[HttpIntegrationPrelude] = None
-        self._failed: Optional[HttpIntegrationError] = None
+        self._prelude: HttpIntegrationPrelude | None = None
+        self._failed: HttpIntegrationError | None = None
         self._body_bytes = 0
 
     @property
-    def prelude(self) -> Optional[HttpIntegrationPrelude]:
+    def prelude(self) -> HttpIntegrationPrelude | None:
         """The parsed prelude, or ``None`` while it has not fully arrived."""
         return self._prelude
 
@@ -183,7 +183,7 @@ class HttpIntegrationSplitter:
         """How many body bytes :meth:`feed` has returned so far."""
         return self._body_bytes
 
-    def feed(self, data: Union[bytes, bytearray, memoryview]) -> bytes:
+    def feed(self, data: bytes | bytearray | memoryview) -> bytes:
         """Take the next payload bytes; return the body bytes now available."""
         if self._failed is not None:
             raise self._failed

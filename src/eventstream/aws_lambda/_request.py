@@ -34,7 +34,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any
 from urllib.parse import quote
 
 __all__ = [
@@ -213,13 +213,13 @@ def _payload_bytes(value: object) -> bytes:
 
 def build_request(
     function_name: str,
-    payload: Union[bytes, bytearray, memoryview, str] = b"",
+    payload: bytes | bytearray | memoryview | str = b"",
     *,
-    qualifier: Optional[str] = None,
-    invocation_type: Optional[str] = None,
-    log_type: Optional[str] = None,
-    client_context: Union[Mapping[str, Any], str, None] = None,
-    tenant_id: Optional[str] = None,
+    qualifier: str | None = None,
+    invocation_type: str | None = None,
+    log_type: str | None = None,
+    client_context: Mapping[str, Any] | str | None = None,
+    tenant_id: str | None = None,
 ) -> Request:
     """Build the ``InvokeWithResponseStream`` request for these parameters.
 

@@ -14,7 +14,7 @@ at all, so that a JSON error page or a proxy's HTML never shows up as a checksum
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any
 
 from ._headers import HeadersLike, lower_headers, media_type
 from ._http_integration import HTTP_INTEGRATION_CONTENT_TYPE
@@ -27,7 +27,7 @@ EVENT_STREAM_CONTENT_TYPE = "application/vnd.amazon.eventstream"
 class NotAnEventStreamError(ValueError):
     """A successful reply whose body is not ``application/vnd.amazon.eventstream``."""
 
-    def __init__(self, status: int, content_type: Optional[str]) -> None:
+    def __init__(self, status: int, content_type: str | None) -> None:
         self.status = status
         self.content_type = content_type
         shown = repr(content_type) if content_type is not None else "no Content-Type"
@@ -36,7 +36,7 @@ class NotAnEventStreamError(ValueError):
             "refusing to decode it as an event stream"
         )
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> Any:
         return (type(self), (self.status, self.content_type))
 
 
@@ -54,10 +54,10 @@ class ResponseHead:
     """
 
     status_code: int
-    executed_version: Optional[str] = None
-    content_type: Optional[str] = None
-    function_content_type: Optional[str] = None
-    request_id: Optional[str] = None
+    executed_version: str | None = None
+    content_type: str | None = None
+    function_content_type: str | None = None
+    request_id: str | None = None
 
     @property
     def is_error(self) -> bool:
