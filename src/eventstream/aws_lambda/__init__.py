@@ -6,12 +6,21 @@ The whole operation ``POST /2021-11-15/functions/{FunctionName}/response-streami
 * :func:`response_head` reads the reply's status and headers, and
   :func:`error_from_response` turns an error reply into one exception class per error
   the service model lists (:data:`MODELED_ERRORS`, all subclasses of :class:`LambdaError`);
+* :class:`ResponseStreamDecoder` turns the event-stream body into :class:`PayloadChunk`,
+  :class:`InvokeComplete` and :class:`UnknownEvent` items; their ``to_message()`` gives
+  what Lambda sends, for servers and tests;
 * :class:`HttpIntegrationSplitter` / :func:`encode_http_integration_prelude` handle the
   HTTP-integration prelude of functions behind Function URLs.
 
 No I/O happens here: bring your own HTTP client and SigV4 signer.
 """
 
+from ._decoder import (
+    DataAfterCompleteError,
+    IncompleteStreamError,
+    InvalidEventPayloadError,
+    ResponseStreamDecoder,
+)
 from ._errors import (
     MODELED_ERRORS,
     CodeArtifactUserDeletedException,
@@ -59,6 +68,13 @@ from ._errors import (
     UnsupportedMediaTypeException,
     error_from_response,
 )
+from ._events import (
+    InvokeComplete,
+    PayloadChunk,
+    ResponseStreamEvent,
+    UnknownEvent,
+    decode_log_result,
+)
 from ._http_integration import (
     HTTP_INTEGRATION_CONTENT_TYPE,
     HttpIntegrationError,
@@ -81,6 +97,7 @@ __all__ = [
     "CodeArtifactUserDeletedException",
     "CodeArtifactUserFailedException",
     "CodeArtifactUserPendingException",
+    "DataAfterCompleteError",
     "EC2AccessDeniedException",
     "EC2ThrottledException",
     "EC2UnexpectedException",
@@ -92,6 +109,8 @@ __all__ = [
     "HttpIntegrationError",
     "HttpIntegrationPrelude",
     "HttpIntegrationSplitter",
+    "IncompleteStreamError",
+    "InvalidEventPayloadError",
     "InvalidParameterError",
     "InvalidParameterTypeError",
     "InvalidParameterValueException",
@@ -100,6 +119,7 @@ __all__ = [
     "InvalidSecurityGroupIDException",
     "InvalidSubnetIDException",
     "InvalidZipFileException",
+    "InvokeComplete",
     "KMSAccessDeniedException",
     "KMSDisabledException",
     "KMSInvalidStateException",
@@ -107,6 +127,7 @@ __all__ = [
     "LambdaError",
     "NoPublishedVersionException",
     "NotAnEventStreamError",
+    "PayloadChunk",
     "RecursiveInvocationException",
     "Request",
     "RequestTooLargeException",
@@ -114,6 +135,8 @@ __all__ = [
     "ResourceNotFoundException",
     "ResourceNotReadyException",
     "ResponseHead",
+    "ResponseStreamDecoder",
+    "ResponseStreamEvent",
     "RuntimeAliasDeletedException",
     "RuntimeVersionDeletedException",
     "S3FilesMountConnectivityException",
@@ -128,8 +151,10 @@ __all__ = [
     "SnapStartTimeoutException",
     "SubnetIPAddressLimitReachedException",
     "TooManyRequestsException",
+    "UnknownEvent",
     "UnsupportedMediaTypeException",
     "build_request",
+    "decode_log_result",
     "encode_http_integration_prelude",
     "error_from_response",
     "response_head",
