@@ -20,6 +20,7 @@ for the serving thread.
 from __future__ import annotations
 
 import contextlib
+import random
 import socket
 import threading
 import time
@@ -64,6 +65,9 @@ class CannedResponse:
     chunk would end the body), else the body is sent with ``Content-Length``.
     ``pause`` seconds pass before each piece after the first. ``drop_after=n`` closes
     the connection abruptly after ``n`` pieces, without finishing the body.
+    ``hold=(n, event)`` waits before piece ``n`` until ``event`` is set, and drops the
+    connection if that takes over ``hold_timeout`` seconds: a test that a client hands
+    on what arrived before the rest is sent (a client that buffers the body fails).
     """
 
     status: int = 200
@@ -72,6 +76,8 @@ class CannedResponse:
     chunked: bool = True
     pause: float = 0.0
     drop_after: int | None = None
+    hold: tuple[int, threading.Event] | None = None
+    hold_timeout: float = 5.0
 
 
 Responder = Union[CannedResponse, Callable[[RecordedRequest], CannedResponse]]
@@ -141,6 +147,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if index and response.pause:
                 time.sleep(response.pause)
+            if response.hold is not None and index == response.hold[0]:
+                self.wfile.flush()
+                if not response.hold[1].wait(response.hold_timeout):
+                    self._drop()
+                    return
             if response.chunked:
                 if not piece:
                     continue
@@ -246,3 +257,19 @@ class LoopbackServer:
         """The requests received so far, oldest first (still there after close)."""
         with self._lock:
             return list(self._requests)
+
+
+def random_pieces(data: bytes, rng: random.Random, max_size: int = 64) -> list[bytes]:
+    """``data`` cut into pieces of random sizes in 1..``max_size``, with at least one
+    1-byte piece when ``data`` has two bytes or more (a client must cope with both)."""
+    pieces: list[bytes] = []
+    position = 0
+    while position < len(data):
+        size = rng.randint(1, max_size)
+        pieces.append(data[position : position + size])
+        position += size
+    if len(data) > 1 and all(len(piece) > 1 for piece in pieces):
+        index = rng.randrange(len(pieces))
+        piece = pieces[index]
+        pieces[index : index + 1] = [piece[:1], piece[1:]]
+    return pieces
