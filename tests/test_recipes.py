@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -29,7 +30,9 @@ import eventstream as es
 from .loopback import CannedResponse, LoopbackServer, random_pieces
 from .streams import MESSAGES, STREAM, boundaries
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DOCS = ROOT / "docs" / "clients.md"
 RECIPES = [
     "httpx_sync",
     "httpx_async",
@@ -249,3 +252,37 @@ def test_examples_run_as_scripts() -> None:
             assert result.returncode == 0, (name, result.stderr)
             assert result.stdout.splitlines() == expected, name
         assert [r.body for r in server.requests] == [b"body"] * len(RECIPES)
+
+
+def test_docs_recipes_are_the_tested_examples() -> None:
+    """Each recipe in docs/clients.md is the code of its (tested) example script."""
+    text = DOCS.read_text(encoding="utf-8")
+    blocks = re.findall(
+        r"\[`examples/(\w+)\.py`\]\(\.\./examples/\w+\.py\):\n\n```python\n(.*?)```", text, re.S
+    )
+    assert sorted(name for name, _ in blocks) == sorted(RECIPES)
+    for name, block in blocks:
+        source = (EXAMPLES / f"{name}.py").read_text(encoding="utf-8")
+        start = block.index("@contextlib")
+        assert block[start:] in source, name
+        assert set(block[:start].splitlines()) <= set(source.splitlines()), name
+
+
+def test_docs_adapter_example_runs() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    first = re.search(r"```python\n(.*?)```", text, re.S)
+    assert first is not None and "iter_messages_from_file" in first.group(1)
+    exec(compile(first.group(1), str(DOCS), "exec"), {})
+
+
+def test_readme_httpx_snippet_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("httpx")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```python\n(import httpx\n.*?)```", readme, re.S)
+    assert snippet is not None
+    spec = CannedResponse(headers=[EVENT_STREAM], pieces=random_pieces(STREAM, random.Random(2)))
+    with LoopbackServer(spec) as server:
+        namespace = {"url": server.url, "body": b"{}"}
+        exec(compile(snippet.group(1), "README.md", "exec"), namespace)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"{m.headers.get(':event-type')} {m.payload!r}" for m in MESSAGES]
