@@ -604,3 +604,12 @@ def test_reader_adapter_over_a_dropped_socket(adapter: Any) -> None:
                 writer.close()
 
         asyncio.run(run())
+
+
+def test_a_cut_after_invoke_complete_is_still_reported() -> None:
+    """Strict: the body did not end cleanly, even if every event arrived."""
+    got: list[Any] = []
+    source = TrackedChunks([LAMBDA_STREAM], SourceCut("reset"))
+    with pytest.raises(es.TruncatedStreamError, match="between messages"):
+        got.extend(iter_events(source, truncation_errors=(SourceCut,)))
+    assert got == LAMBDA_EVENTS

@@ -97,6 +97,18 @@ def consume(
     return got
 
 
+def held_after_first_message(proceed: threading.Event) -> CannedResponse:
+    """The stream, with the server waiting for ``proceed`` after the first message
+    (and dropping the connection if it is not set within 5 seconds)."""
+    first_end = boundaries(MESSAGES)[1]
+    return CannedResponse(
+        headers=[EVENT_STREAM],
+        pieces=[STREAM[:first_end], STREAM[first_end:]],
+        hold=(1, proceed),
+        hold_timeout=5.0,
+    )
+
+
 def test_random_pieces_with_pauses_and_no_content_decoding(recipe: ModuleType) -> None:
     # The response claims gzip but carries the raw stream: a client that decoded it
     # would fail; the recipes keep decoding off, so the messages come through.
@@ -120,14 +132,8 @@ def test_one_byte_chunks(recipe: ModuleType) -> None:
 
 
 def test_messages_are_handed_on_before_the_rest_is_sent(recipe: ModuleType) -> None:
-    first_end = boundaries(MESSAGES)[1]
     proceed = threading.Event()
-    spec = CannedResponse(
-        headers=[EVENT_STREAM],
-        pieces=[STREAM[:first_end], STREAM[first_end:]],
-        hold=(1, proceed),
-        hold_timeout=5.0,
-    )
+    spec = held_after_first_message(proceed)
     seen_before_release: list[bool] = []
 
     def release(message: es.Message) -> None:
@@ -171,13 +177,7 @@ def test_dropped_connection_is_truncated_stream_error(
 
 def test_early_stop_does_not_wait_for_the_body(recipe: ModuleType) -> None:
     proceed = threading.Event()
-    first_end = boundaries(MESSAGES)[1]
-    spec = CannedResponse(
-        headers=[EVENT_STREAM],
-        pieces=[STREAM[:first_end], STREAM[first_end:]],
-        hold=(1, proceed),
-        hold_timeout=5.0,
-    )
+    spec = held_after_first_message(proceed)
     try:
         with LoopbackServer(spec) as server:
             started = time.monotonic()
@@ -202,13 +202,7 @@ def test_cancelled_while_waiting_leaves_nothing_running(name: str) -> None:
     pytest.importorskip(name.split("_")[0])
     recipe = load_example(name)
     proceed = threading.Event()
-    first_end = boundaries(MESSAGES)[1]
-    spec = CannedResponse(
-        headers=[EVENT_STREAM],
-        pieces=[STREAM[:first_end], STREAM[first_end:]],
-        hold=(1, proceed),
-        hold_timeout=5.0,
-    )
+    spec = held_after_first_message(proceed)
 
     async def run(url: str) -> None:
         got: list[es.Message] = []
