@@ -125,10 +125,11 @@ class ResponseStreamDecoder:
         if self._error is not None:
             self._raise_failure()
         if self._complete is not None:
-            if len(memoryview(data)):
+            size = memoryview(data).nbytes
+            if size:
                 self._fail(
                     DataAfterCompleteError(
-                        f"{len(memoryview(data))} bytes after InvokeComplete", self._decoder.offset
+                        f"{size} bytes after InvokeComplete", self._decoder.offset
                     )
                 )
             return []
