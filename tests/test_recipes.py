@@ -272,7 +272,8 @@ def test_docs_adapter_example_runs() -> None:
 def test_readme_httpx_snippet_runs(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("httpx")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    snippet = re.search(r"```python\n(import httpx\n.*?)```", readme, re.S)
+    # A ```py block (not run as written by test_readme.py): url and body come from here.
+    snippet = re.search(r"```py\n(import httpx\n.*?)```", readme, re.S)
     assert snippet is not None
     spec = CannedResponse(headers=[EVENT_STREAM], pieces=random_pieces(STREAM, random.Random(2)))
     with LoopbackServer(spec) as server:
