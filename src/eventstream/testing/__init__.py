@@ -10,7 +10,10 @@ Without extra dependencies:
   repair CRC-valid frames around any bytes;
 * :func:`random_lambda_stream`, :func:`build_lambda_stream`: realistic Lambda
   ``InvokeWithResponseStream`` bodies with what a client must decode from them;
-* :func:`check_decoder`: the property our fuzzers check, for any input.
+* :func:`check_decoder`, :func:`check_response_stream_decoder`: the property
+  our fuzzers check, for any input; :func:`decoder_fuzz_target` and
+  :func:`response_stream_fuzz_target`: the same as one-input fuzz targets
+  (atheris, python-afl, ``hypothesis.fuzz_one_input``).
 
 With ``pip install 'eventstream[testing]'`` (hypothesis), strategies:
 :func:`header_names`, :func:`header_values`, :func:`headers`,
@@ -28,6 +31,14 @@ from typing import TYPE_CHECKING, Any
 from ._check import check_decoder, check_response_stream_decoder
 from ._corruptions import CORRUPTION_KINDS, Corruption, corrupt
 from ._frames import fix_checksums, raw_frame, raw_header
+from ._fuzz_targets import (
+    FUZZ_CAPS,
+    FuzzInput,
+    decoder_fuzz_target,
+    encode_fuzz_input,
+    parse_fuzz_input,
+    response_stream_fuzz_target,
+)
 from ._lambda_streams import LambdaStream, build_lambda_stream, random_lambda_stream
 from ._mutators import INVALID_UTF8, MUTATION_KINDS, Mutation, mutate
 
@@ -49,12 +60,15 @@ _STRATEGY_NAMES = frozenset(
     {
         "Stream",
         "corruptions",
+        "decoder_fuzz_target",
+        "encode_fuzz_input",
         "header_names",
         "header_values",
         "headers",
         "lambda_streams",
         "messages",
         "mutations",
+        "parse_fuzz_input",
         "splits",
         "streams",
     }
@@ -71,9 +85,11 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "CORRUPTION_KINDS",
+    "FUZZ_CAPS",
     "INVALID_UTF8",
     "MUTATION_KINDS",
     "Corruption",
+    "FuzzInput",
     "LambdaStream",
     "Mutation",
     "Stream",
@@ -82,6 +98,8 @@ __all__ = [
     "check_response_stream_decoder",
     "corrupt",
     "corruptions",
+    "decoder_fuzz_target",
+    "encode_fuzz_input",
     "fix_checksums",
     "header_names",
     "header_values",
@@ -90,9 +108,11 @@ __all__ = [
     "messages",
     "mutate",
     "mutations",
+    "parse_fuzz_input",
     "random_lambda_stream",
     "raw_frame",
     "raw_header",
+    "response_stream_fuzz_target",
     "splits",
     "streams",
 ]

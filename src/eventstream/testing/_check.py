@@ -4,7 +4,8 @@ For any bytes, fed in any pieces:
 
 * only :class:`~eventstream.EventStreamError` subclasses come out (anything
   else propagates from here as the crash it is);
-* the bytes a decoder holds stay below its ``max_message_size``;
+* the bytes a decoder holds stay below its ``max_message_size`` (once it
+  has failed: no more than it held plus the piece that failed it);
 * every decoded message re-encodes to exactly the bytes it was read from,
   unless it holds a string or byte_array value over 32,767 bytes (readable,
   not writable, by design);
@@ -47,15 +48,17 @@ def _run(
     decoder = Decoder(max_message_size)
     frames: list[Frame] = []
     error: EventStreamError | None = None
+    held_before = 0
+    piece = b""
     try:
         for piece in _pieces(data, cuts):
+            held_before = decoder.buffered
             frames += decoder.feed_frames(piece)
-            assert decoder.buffered < max_message_size, (
-                f"decoder holds {decoder.buffered} bytes, cap is {max_message_size}"
-            )
+            _check_held(decoder, max_message_size, held_before, len(piece))
         decoder.close()
     except EventStreamError as exc:
         error = exc
+        _check_held(decoder, max_message_size, held_before, len(piece))
     if error is not None:
         assert decoder.failed and decoder.error is error, "decoder raised but is not failed"
         assert error.offset is not None and 0 <= error.offset <= len(data), (
@@ -68,6 +71,18 @@ def _run(
         else:
             raise AssertionError("a failed decoder accepted more input")
     return frames, error
+
+
+def _check_held(decoder: Decoder, cap: int, held_before: int, piece_size: int) -> None:
+    # A working decoder holds only an incomplete message, so less than the
+    # cap.  A failed one parses nothing more; it may keep the unread rest of
+    # the piece that failed it (never more than it held plus that piece).
+    if decoder.failed:
+        assert decoder.buffered <= held_before + piece_size, (
+            f"failed decoder holds {decoder.buffered} bytes, more than it was given"
+        )
+    else:
+        assert decoder.buffered < cap, f"decoder holds {decoder.buffered} bytes, cap is {cap}"
 
 
 def _too_long_to_write(message: Message) -> bool:
