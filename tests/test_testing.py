@@ -202,6 +202,7 @@ def test_random_lambda_streams_are_realistic_and_deterministic() -> None:
         (t.header_values(), lambda v: isinstance(v, es.Timestamp) and v.millis == 2**63 - 1),
     ],
 )
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")
 def test_strategies_reach_the_edges(
     strategy: st.SearchStrategy[object], condition: object
 ) -> None:

@@ -56,29 +56,13 @@ if TYPE_CHECKING:
         streams,
     )
 
-_STRATEGY_NAMES = frozenset(
-    {
-        "Stream",
-        "corruptions",
-        "decoder_fuzz_target",
-        "encode_fuzz_input",
-        "header_names",
-        "header_values",
-        "headers",
-        "lambda_streams",
-        "messages",
-        "mutations",
-        "parse_fuzz_input",
-        "splits",
-        "streams",
-    }
-)
-
 
 def __getattr__(name: str) -> Any:
     # The strategies are imported on first use, so that everything else here
     # works without hypothesis; without it, this raises a clear ImportError.
-    if name in _STRATEGY_NAMES:
+    # Every other public name is already an attribute, so only the
+    # strategies come here.
+    if name in __all__:
         return getattr(importlib.import_module("._strategies", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -13,6 +13,8 @@ import random
 from collections.abc import Callable
 from typing import NamedTuple
 
+from ._kinds import pick_kind
+
 __all__ = ["CORRUPTION_KINDS", "Corruption", "corrupt"]
 
 
@@ -74,12 +76,5 @@ def corrupt(data: bytes, rng: random.Random, kind: str | None = None) -> Corrupt
     """
     if not data:
         raise ValueError("corrupt() needs at least one byte to damage")
-    if kind is None:
-        kind = rng.choice(CORRUPTION_KINDS)
-    try:
-        corrupter = _CORRUPTERS[kind]
-    except KeyError:
-        raise ValueError(
-            f"unknown corruption kind {kind!r}; expected one of {CORRUPTION_KINDS}"
-        ) from None
+    kind, corrupter = pick_kind(_CORRUPTERS, kind, rng, "corruption")
     return Corruption(kind, corrupter(bytes(data), rng))

@@ -24,6 +24,7 @@ from .._errors import (
 from .._headers import encode_headers
 from .._message import Message
 from ._frames import raw_frame, raw_header
+from ._kinds import pick_kind
 
 __all__ = ["INVALID_UTF8", "MUTATION_KINDS", "Mutation", "mutate"]
 
@@ -262,12 +263,5 @@ def mutate(message: Message, rng: random.Random, kind: str | None = None) -> Mut
     around the break, so the frame looks like real traffic up to it.
     ``message`` must be encodable (values up to 32,767 bytes).
     """
-    if kind is None:
-        kind = rng.choice(MUTATION_KINDS)
-    try:
-        mutator = _MUTATORS[kind]
-    except KeyError:
-        raise ValueError(
-            f"unknown mutation kind {kind!r}; expected one of {MUTATION_KINDS}"
-        ) from None
+    _, mutator = pick_kind(_MUTATORS, kind, rng, "mutation")
     return mutator(_parts(message), rng)

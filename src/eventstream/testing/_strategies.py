@@ -29,18 +29,7 @@ from ._corruptions import Corruption, corrupt
 from ._lambda_streams import SAMPLE_ERROR_CODES, LambdaStream, build_lambda_stream
 from ._mutators import MUTATION_KINDS, Mutation, mutate
 
-__all__ = [
-    "Stream",
-    "corruptions",
-    "header_names",
-    "header_values",
-    "headers",
-    "lambda_streams",
-    "messages",
-    "mutations",
-    "splits",
-    "streams",
-]
+# Public names: the package re-exports them (eventstream.testing._STRATEGY_NAMES).
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 # Milliseconds one before 0001-01-01T00:00:00Z and at 10000-01-01T00:00:00Z:
