@@ -125,10 +125,11 @@ class ResponseStreamDecoder:
         if self._error is not None:
             self._raise_failure()
         if self._complete is not None:
-            if len(memoryview(data)):
+            size = memoryview(data).nbytes
+            if size:
                 self._fail(
                     DataAfterCompleteError(
-                        f"{len(memoryview(data))} bytes after InvokeComplete", self._decoder.offset
+                        f"{size} bytes after InvokeComplete", self._decoder.offset
                     )
                 )
             return []
@@ -143,6 +144,8 @@ class ResponseStreamDecoder:
                     raise DataAfterCompleteError("message after InvokeComplete", frame.offset)
                 events.append(self._convert(frame))
             except EventStreamError as exc:
+                if exc.message_offset is None:
+                    exc.message_offset = frame.offset
                 return self._defer(events, exc)
         if self._complete is not None and (self._decoder.buffered or self._decoder.failed):
             error = DataAfterCompleteError(

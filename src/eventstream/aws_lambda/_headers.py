@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Union
+from typing import Union, cast
 
 #: What the response functions accept as headers: a mapping (``dict``,
-#: ``http.client.HTTPMessage``, urllib3's ``HTTPHeaderDict``...) or ``(name, value)`` pairs.
+#: urllib3's ``HTTPHeaderDict``...), anything with ``items()`` such as
+#: ``http.client.HTTPMessage``, or ``(name, value)`` pairs.
 HeadersLike = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 
 
@@ -17,7 +18,14 @@ def lower_headers(headers: HeadersLike) -> dict[str, str]:
     up ``x-amzn-errortype`` and friends in lower case too.
     """
     pairs: Iterable[tuple[str, str]]
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    if isinstance(headers, Mapping):
+        pairs = headers.items()
+    elif callable(getattr(headers, "items", None)):
+        # http.client.HTTPMessage (email.message.Message) has items() but is no Mapping,
+        # and iterating it would give names only.
+        pairs = cast("Mapping[str, str]", headers).items()
+    else:
+        pairs = headers
     result: dict[str, str] = {}
     for name, value in pairs:
         result.setdefault(str(name).lower(), str(value))

@@ -123,6 +123,11 @@ def _validate(prelude: HttpIntegrationPrelude, offset: int) -> None:
         raise HttpIntegrationError("cookies must be a list of str", offset)
 
 
+def _member_or(document: dict[str, Any], name: str, default: Any) -> Any:
+    value = document.get(name)
+    return default if value is None else value
+
+
 def _parse_prelude(raw: bytes) -> HttpIntegrationPrelude:
     try:
         document = json.loads(raw.decode("utf-8"))
@@ -135,9 +140,10 @@ def _parse_prelude(raw: bytes) -> HttpIntegrationPrelude:
         for k, v in document.items()
         if k not in ("statusCode", "headers", "multiValueHeaders", "cookies")
     }
-    headers = document.get("headers") or {}
-    multi = document.get("multiValueHeaders") or {}
-    cookies = document.get("cookies") or []
+    # A member that is absent or null means "none".
+    headers = _member_or(document, "headers", {})
+    multi = _member_or(document, "multiValueHeaders", {})
+    cookies = _member_or(document, "cookies", [])
     if not isinstance(headers, dict):
         raise HttpIntegrationError("headers is not a JSON object", 0)
     if not isinstance(multi, dict) or not all(isinstance(v, list) for v in multi.values()):
@@ -145,7 +151,7 @@ def _parse_prelude(raw: bytes) -> HttpIntegrationPrelude:
     if not isinstance(cookies, list):
         raise HttpIntegrationError("cookies is not a JSON array", 0)
     prelude = HttpIntegrationPrelude(
-        status_code=document.get("statusCode", 200),
+        status_code=_member_or(document, "statusCode", 200),
         headers=headers,
         multi_value_headers=multi,
         cookies=cookies,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .._errors import EventStreamError
 from ._headers import HeadersLike, lower_headers, media_type
 from ._http_integration import HTTP_INTEGRATION_CONTENT_TYPE
 
@@ -24,8 +25,9 @@ __all__ = ["EVENT_STREAM_CONTENT_TYPE", "NotAnEventStreamError", "ResponseHead",
 EVENT_STREAM_CONTENT_TYPE = "application/vnd.amazon.eventstream"
 
 
-class NotAnEventStreamError(ValueError):
-    """A successful reply whose body is not ``application/vnd.amazon.eventstream``."""
+class NotAnEventStreamError(EventStreamError):
+    """A successful reply whose body is not ``application/vnd.amazon.eventstream``
+    (``offset`` is ``None``: no byte of the body was looked at)."""
 
     def __init__(self, status: int, content_type: str | None) -> None:
         self.status = status
