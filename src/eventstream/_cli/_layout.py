@@ -76,10 +76,14 @@ def payload_preview(payload: bytes) -> str:
     except UnicodeDecodeError:
         head = payload[: PREVIEW_CHARS // 2].hex(" ")
         more = " ..." if len(payload) > PREVIEW_CHARS // 2 else ""
-        return f"{len(payload)} bytes, binary: {head}{more}"
+        return f"{_bytes(len(payload))}, binary: {head}{more}"
     shown = json.dumps(text[:PREVIEW_CHARS], ensure_ascii=False)
     more = " ..." if len(text) > PREVIEW_CHARS else ""
-    return f"{len(payload)} bytes, text: {shown}{more}"
+    return f"{_bytes(len(payload))}, text: {shown}{more}"
+
+
+def _bytes(count: int) -> str:
+    return "1 byte" if count == 1 else f"{count} bytes"
 
 
 def _header_size(name: str, wire: HeaderType, value: HeaderValue) -> int:
