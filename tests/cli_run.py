@@ -33,7 +33,8 @@ def fixture(name: str) -> Path:
 
 
 def json_lines(output: bytes) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in output.decode("utf-8").splitlines()]
+    assert output.endswith(b"\n") or not output
+    return [json.loads(line) for line in output.split(b"\n")[:-1]]
 
 
 def stderr_lines(result: subprocess.CompletedProcess[bytes]) -> list[str]:

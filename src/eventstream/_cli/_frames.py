@@ -20,6 +20,7 @@ is certain.
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Union
@@ -80,6 +81,8 @@ class FrameReader:
         self._buf = bytearray()
         self._base = 0  # stream offset of _buf[0]
         self._eof = False
+        # The first byte of a big-endian total length is at most the cap's.
+        self._lead = re.compile(b"[\\x00-" + re.escape(bytes([max_message_size >> 24])) + b"]")
         self.messages = 0
         self.peak_window = 0
 
@@ -168,6 +171,10 @@ class FrameReader:
         """Drop bytes up to the next offset where a valid message starts, or to the end."""
         pos = 1
         while True:
+            # Jump to the next byte that can begin a total length under the cap
+            # (a regex search runs at C speed over garbage).
+            found = self._lead.search(self._buf, pos)
+            pos = found.start() if found is not None else len(self._buf)
             if len(self._buf) - pos < PRELUDE_LENGTH:
                 # Keep the window bounded: what is behind ``pos`` is skipped for good.
                 self._drop(pos)
@@ -175,6 +182,7 @@ class FrameReader:
                 if not self._fill(PRELUDE_LENGTH):
                     self._drop(len(self._buf))
                     return
+                continue
             total = self._candidate_at(pos)
             if total:
                 if len(self._buf) - pos < total:

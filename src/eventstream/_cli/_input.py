@@ -296,7 +296,7 @@ def detect_form(sample: bytes) -> str:
     if not sample:
         return "raw"
     text = sample.translate(None, _WHITESPACE)
-    if re.search(rb"[\x00-\x1f\x7f]", text):
+    if re.search(rb"[\x00-\x1f]", text):
         return "raw"
     if b"\\" in text:
         return "escaped"

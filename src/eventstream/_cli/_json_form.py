@@ -111,14 +111,20 @@ def frame_to_json(frame: Frame, payload_form: str) -> dict[str, Any]:
     }
 
 
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def dump_line(obj: dict[str, Any]) -> bytes:
     """One JSON Lines record, UTF-8.
 
-    A lone surrogate (a ``--payload text`` byte that was not UTF-8) can only
-    be inside a JSON string, where backslashreplace writes it as the JSON
-    escape ``\\udcXX``, which reads back as the same character.
+    Non-ASCII text is written as is, except the three characters some line
+    readers (Python's ``str.splitlines``, JavaScript before ES2019) take for
+    line breaks: U+0085, U+2028 and U+2029 are written as JSON escapes.  A lone
+    surrogate (a ``--payload text`` byte that was not UTF-8) is written as the
+    JSON escape ``\\udcXX`` by backslashreplace.  Both can only occur inside
+    JSON strings, where the escape reads back as the same character.
     """
-    text = json.dumps(obj, ensure_ascii=False)
+    text = json.dumps(obj, ensure_ascii=False).translate(_LINE_BREAKS)
     return text.encode("utf-8", "backslashreplace") + b"\n"
 
 
