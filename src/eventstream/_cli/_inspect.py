@@ -88,6 +88,7 @@ def _show_bad(item: BadStretch, resync: bool) -> tuple[str, list[Field], bytes]:
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout.buffer
     skipped = 0
+    shown = 0
     with StreamRun(args, resync=args.resync) as stream:
         for item in stream:
             if isinstance(item, GoodMessage):
@@ -98,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
             lines = hex_dump(fields, data, start, args.hex_limit) if args.hex else table(fields)
             if isinstance(item, BadStretch):
                 lines.append(f"  error: {item.problem}")
-            _write(out, [head, *lines, ""])
+            # A blank line between messages.
+            _write(out, [*([""] if shown else []), head, *lines])
+            shown += 1
             if isinstance(item, BadStretch):
                 if not args.resync:
                     out.flush()
