@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import base64
+import os
+import select
+import subprocess
+import sys
 
 import pytest
 
@@ -145,3 +149,27 @@ def test_max_message_size_applies() -> None:
     result = run("lambda", "--max-message-size", "64", fixture("lambda-stream.bin"))
     assert result.returncode == 1
     assert "exceeds max_message_size=64 (at byte offset 0)" in stderr_lines(result)[-1]
+
+
+def test_live_pipe_is_passed_on_as_it_arrives() -> None:
+    # The first chunk's payload comes out while the stream is still open.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "eventstream", "lambda", "--input", "auto"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(body(PayloadChunk(b"first ")))
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        assert ready, "no output while the stream is open"
+        assert os.read(process.stdout.fileno(), 100) == b"first "
+        process.stdin.write(body(PayloadChunk(b"second"), InvokeComplete()))
+        process.stdin.close()
+        assert process.stdout.read() == b"second"
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+        process.wait()

@@ -18,7 +18,7 @@ Forms (``--input``):
              ``'...'``, ``b'...'``, opening at the start of a line, after any
              indentation, and closing at the end of a line) gives the text between its
              quotes; anything else is taken as it is, spaces included.
-``auto``     tells the form from the first block (see :func:`detect_form`).
+``auto``     tells the form from the first 4 KiB (see :func:`detect_form`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO, ClassVar, Protocol
 
 from ._errors import CliError
@@ -39,7 +39,12 @@ READ_BLOCK = 64 * 1024
 
 FORMS = ("raw", "hex", "base64", "escaped", "auto")
 
+#: Input bytes ``--input auto`` looks at, at least (unless the input is shorter).
+AUTO_SAMPLE = 4096
+
 _WHITESPACE = b" \t\r\n\f\v"
+# A control byte other than whitespace: no text dump has one, a raw stream starts with one.
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 
 
 class Form(Protocol):
@@ -285,7 +290,7 @@ class EscapedForm:
 
 
 def detect_form(sample: bytes) -> str:
-    """The form of an input from its first block.
+    """The form of an input from its first bytes.
 
     A raw stream starts with a control byte: the first byte of the first
     message's total length is below 0x20 unless that message is 512 MiB or
@@ -295,9 +300,9 @@ def detect_form(sample: bytes) -> str:
     """
     if not sample:
         return "raw"
-    text = sample.translate(None, _WHITESPACE)
-    if re.search(rb"[\x00-\x1f]", text):
+    if _CONTROL.search(sample):
         return "raw"
+    text = sample.translate(None, _WHITESPACE)
     if b"\\" in text:
         return "escaped"
     if re.fullmatch(rb"[0-9A-Fa-f]*", text):
@@ -339,6 +344,7 @@ class Input:
             except OSError as exc:
                 raise CliError(f"cannot open {path}: {exc.strerror}") from None
             self._owned = True
+        self._read_some: Callable[[int], bytes] = getattr(self._stream, "read1", self._stream.read)
         self.size: int | None = None
         try:
             info = os.fstat(self._stream.fileno())
@@ -350,13 +356,24 @@ class Input:
         self.bytes_read = 0
         self._first = b""
         if form == "auto":
-            self._first = self._read()
+            # A live pipe hands over what it has; gather enough to tell the
+            # form, and no more once a control byte has said "raw".
+            sample = bytearray()
+            block = self._read()
+            while block:
+                sample += block
+                if len(sample) >= AUTO_SAMPLE or _CONTROL.search(block):
+                    break
+                block = self._read()
+            self._first = bytes(sample)
             form = detect_form(self._first)
         self.form = form
 
     def _read(self) -> bytes:
+        # read1: what is available now (at least a byte, until the end), so a
+        # live pipe (`... | eventstream lambda`) is passed on as it arrives.
         try:
-            block = self._stream.read(READ_BLOCK)
+            block = self._read_some(READ_BLOCK)
         except OSError as exc:
             raise CliError(f"cannot read {self.name}: {exc.strerror}") from None
         self.bytes_read += len(block)
