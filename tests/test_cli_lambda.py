@@ -151,25 +151,40 @@ def test_max_message_size_applies() -> None:
     assert "exceeds max_message_size=64 (at byte offset 0)" in stderr_lines(result)[-1]
 
 
-def test_live_pipe_is_passed_on_as_it_arrives() -> None:
-    # The first chunk's payload comes out while the stream is still open.
+def live(args: list[str], first: bytes, rest: bytes) -> tuple[bytes, bytes]:
+    """Write ``first`` to the tool's stdin and read what it prints while stdin is
+    still open; then write ``rest``, close, and read the rest of its output."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "eventstream", "lambda", "--input", "auto"],
+        [sys.executable, "-m", "eventstream", *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     assert process.stdin is not None and process.stdout is not None
     try:
-        process.stdin.write(body(PayloadChunk(b"first ")))
+        process.stdin.write(first)
         process.stdin.flush()
         ready, _, _ = select.select([process.stdout], [], [], 30)
-        assert ready, "no output while the stream is open"
-        assert os.read(process.stdout.fileno(), 100) == b"first "
-        process.stdin.write(body(PayloadChunk(b"second"), InvokeComplete()))
+        early = os.read(process.stdout.fileno(), 65536) if ready else b""
+        process.stdin.write(rest)
         process.stdin.close()
-        assert process.stdout.read() == b"second"
+        late = process.stdout.read()
         assert process.wait(timeout=30) == 0
+        return early, late
     finally:
         process.kill()
         process.wait()
+
+
+def test_live_pipe_is_passed_on_as_it_arrives() -> None:
+    first, rest = body(PayloadChunk(b"first ")), body(PayloadChunk(b"second"), InvokeComplete())
+    for args in (["lambda"], ["lambda", "--input", "auto"]):
+        assert live(args, first, rest) == (b"first ", b"second")
+
+
+def test_auto_does_not_hold_back_a_streaming_json_payload() -> None:
+    # Starts like a prelude ("{"), but the first object is followed by more
+    # JSON: written as soon as the first chunk is, while the stream is open.
+    first = body(PayloadChunk(b'{"token": "a"}\n{"tok'))
+    rest = body(PayloadChunk(b'en": "b"}\n'), InvokeComplete())
+    assert live(["lambda"], first, rest) == (b'{"token": "a"}\n{"tok', b'en": "b"}\n')

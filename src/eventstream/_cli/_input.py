@@ -63,54 +63,62 @@ class RawForm:
         return b""
 
 
-class HexForm:
-    _BAD = re.compile(rb"[^0-9A-Fa-f \t\r\n\f\v]")
+class _QuantumForm:
+    """Text in an alphabet, whitespace ignored, decoded a whole quantum of characters at a time."""
+
+    name: ClassVar[str]
+    what: ClassVar[str]
+    bad: ClassVar[re.Pattern[bytes]]
+    quantum: ClassVar[int]
+    table: ClassVar[bytes | None] = None  # a translation applied before decoding
 
     def __init__(self) -> None:
         self._seen = 0  # input bytes consumed, for error offsets
-        self._odd = b""  # a hex digit waiting for its pair
+        self._rest = b""  # an incomplete quantum
 
     def feed(self, data: bytes) -> bytes:
-        bad = self._BAD.search(data)
+        bad = self.bad.search(data)
         if bad is not None:
             raise CliError(
-                f"--input hex: byte {bad.group()!r} at input offset {self._seen + bad.start()} "
-                "is not a hex digit or whitespace"
+                f"--input {self.name}: byte {bad.group()!r} at input offset "
+                f"{self._seen + bad.start()} is not {self.what} or whitespace"
             )
         self._seen += len(data)
-        digits = self._odd + data.translate(None, _WHITESPACE)
-        cut = len(digits) - len(digits) % 2
-        self._odd = digits[cut:]
-        return binascii.unhexlify(digits[:cut])
+        chars = self._rest + data.translate(self.table, _WHITESPACE)
+        cut = len(chars) - len(chars) % self.quantum
+        self._rest = chars[cut:]
+        return self._decode(chars[:cut])
+
+    def _decode(self, quanta: bytes) -> bytes:
+        raise NotImplementedError
+
+
+class HexForm(_QuantumForm):
+    name = "hex"
+    what = "a hex digit"
+    bad = re.compile(rb"[^0-9A-Fa-f \t\r\n\f\v]")
+    quantum = 2
+
+    def _decode(self, quanta: bytes) -> bytes:
+        return binascii.unhexlify(quanta)
 
     def close(self) -> bytes:
-        if self._odd:
+        if self._rest:
             raise CliError("--input hex: odd number of hex digits (the last byte is half there)")
         return b""
 
 
-class Base64Form:
-    _BAD = re.compile(rb"[^A-Za-z0-9+/=_\- \t\r\n\f\v]")
+class Base64Form(_QuantumForm):
+    name = "base64"
+    what = "a base64 character"
+    bad = re.compile(rb"[^A-Za-z0-9+/=_\- \t\r\n\f\v]")
+    quantum = 4
+    table = bytes.maketrans(b"-_", b"+/")  # the URL-safe alphabet, read as the standard one
     _QUANTA = re.compile(rb"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
-    _URLSAFE = bytes.maketrans(b"-_", b"+/")
 
     def __init__(self) -> None:
-        self._seen = 0
-        self._rest = b""  # an incomplete 4-character quantum
+        super().__init__()
         self._padded = False  # a quantum with '=' ended the data
-
-    def feed(self, data: bytes) -> bytes:
-        bad = self._BAD.search(data)
-        if bad is not None:
-            raise CliError(
-                f"--input base64: byte {bad.group()!r} at input offset {self._seen + bad.start()} "
-                "is not a base64 character or whitespace"
-            )
-        self._seen += len(data)
-        chars = self._rest + data.translate(self._URLSAFE, _WHITESPACE)
-        cut = len(chars) - len(chars) % 4
-        self._rest = chars[cut:]
-        return self._decode(chars[:cut])
 
     def _decode(self, quanta: bytes) -> bytes:
         if not quanta:

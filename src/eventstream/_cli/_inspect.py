@@ -11,7 +11,7 @@ import sys
 from typing import BinaryIO
 
 from ._errors import EXIT_OK, EXIT_SKIPPED, CliError
-from ._frames import BadStretch, GoodMessage, skip_note
+from ._frames import BadStretch, GoodMessage, Item, skip_note
 from ._layout import Field, message_fields
 from ._run import StreamRun
 
@@ -72,17 +72,16 @@ def _write(out: BinaryIO, lines: list[str]) -> None:
     out.write(("\n".join(lines) + "\n").encode("utf-8", "backslashreplace"))
 
 
-def _show_message(item: GoodMessage, index: int) -> tuple[str, list[Field], bytes]:
-    frame = item.frame
-    head = f"message {index} at offset {frame.offset}: {frame.total_length} bytes"
-    return head, message_fields(item.data, frame.offset), item.data
-
-
-def _show_bad(item: BadStretch, resync: bool) -> tuple[str, list[Field], bytes]:
+def _describe(item: Item, index: int, resync: bool) -> tuple[str, int, list[Field]]:
+    """The heading, stream offset and fields of a message or a bad stretch."""
+    if isinstance(item, GoodMessage):
+        frame = item.frame
+        head = f"message {index} at offset {frame.offset}: {frame.total_length} bytes"
+        return head, frame.offset, message_fields(item.data, frame.offset)
     head = f"bad message at offset {item.start}"
     if resync:
         head += f": skipped {item.end - item.start} bytes [{item.start}, {item.end})"
-    return head, message_fields(item.data, item.start, item.problem), item.data
+    return head, item.start, message_fields(item.data, item.start, item.problem)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,12 +90,11 @@ def run(args: argparse.Namespace) -> int:
     shown = 0
     with StreamRun(args, resync=args.resync) as stream:
         for item in stream:
-            if isinstance(item, GoodMessage):
-                head, fields, data = _show_message(item, stream.reader.messages - 1)
+            head, start, fields = _describe(item, stream.reader.messages - 1, args.resync)
+            if args.hex:
+                lines = hex_dump(fields, item.data, start, args.hex_limit)
             else:
-                head, fields, data = _show_bad(item, args.resync)
-            start = item.frame.offset if isinstance(item, GoodMessage) else item.start
-            lines = hex_dump(fields, data, start, args.hex_limit) if args.hex else table(fields)
+                lines = table(fields)
             if isinstance(item, BadStretch):
                 lines.append(f"  error: {item.problem}")
             # A blank line between messages.

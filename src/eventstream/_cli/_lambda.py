@@ -15,6 +15,7 @@ Built on :class:`eventstream.aws_lambda.ResponseStreamDecoder` and
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import BinaryIO
 
@@ -33,14 +34,30 @@ from ._errors import EXIT_ERROR, EXIT_FUNCTION_ERROR, EXIT_OK, CliError
 from ._input import Input
 from ._progress import Progress
 
+_JSON = json.JSONDecoder()
+
+
+def _cannot_be_prelude(held: bytes) -> bool:
+    """True once the payload so far starts with a whole JSON value followed by
+    something other than whitespace and NUL bytes: then it is no prelude, and
+    a streaming JSON payload (``{"token": ...}\\n{...``) is not held back."""
+    end = held.find(b"\x00")
+    head = held if end < 0 else held[:end]
+    try:
+        text = head.decode("utf-8")
+        _, stop = _JSON.raw_decode(text)
+    except ValueError:  # not UTF-8, or not a whole JSON value yet
+        return False
+    return bool(text[stop:].strip())
+
 
 class PayloadOutput:
     """Writes the joined payload to ``out``, first splitting off an HTTP-integration prelude.
 
     ``mode`` ``off`` passes everything through; ``on`` requires a prelude;
-    ``auto`` looks for one when the payload starts with ``{`` and, if what
-    follows is not a prelude, writes the held bytes as they were.  At most the
-    splitter's bound (16 KiB) plus one chunk is held while deciding.
+    ``auto`` looks for one when the payload starts with ``{`` and, as soon as
+    what follows cannot be a prelude, writes the held bytes as they were.  At
+    most the splitter's bound (16 KiB) plus one chunk is held while deciding.
     """
 
     def __init__(self, out: BinaryIO, mode: str, progress: Progress) -> None:
@@ -72,6 +89,8 @@ class PayloadOutput:
         if self._splitter.prelude is not None:
             self._found(self._splitter.prelude)
             self._decided(body)
+        elif self._mode == "auto" and _cannot_be_prelude(bytes(self._held)):
+            self._decided(bytes(self._held))
 
     def close(self) -> None:
         if not self._deciding:
