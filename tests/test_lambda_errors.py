@@ -228,6 +228,14 @@ def test_unknown_code_is_generic_and_agrees_with_boto3(
         ),
         (400, {"x-amzn-ErrorType": ""}, b'{"__type":"EFSIOException"}', "EFSIOException", ""),
         (400, {}, None, "400", ""),
+        # 5xx with an empty body: the header still names the error (botocore: "502")
+        (
+            502,
+            {"x-amzn-ErrorType": "KMSAccessDeniedException"},
+            b"",
+            "KMSAccessDeniedException",
+            "",
+        ),
         (400, {}, b'{"message": 12}', "400", "12"),
     ],
 )

@@ -219,7 +219,7 @@ def test_malformed_event_messages(headers: dict[str, es.HeaderValue]) -> None:
     assert decoder.feed(prefix) == [PayloadChunk(b"ok")]
     with pytest.raises(InvalidEventMessageError) as caught:
         decoder.feed(es.encode(es.Message(headers, b"")))
-    assert caught.value.offset == len(prefix)
+    assert caught.value.offset == caught.value.message_offset == len(prefix)
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,19 @@ The whole operation ``POST /2021-11-15/functions/{FunctionName}/response-streami
 * :class:`HttpIntegrationSplitter` / :func:`encode_http_integration_prelude` handle the
   HTTP-integration prelude of functions behind Function URLs.
 
+The stream errors of the generic layer (:class:`UnmodeledStreamError`,
+:class:`ModeledStreamException`, :class:`InvalidEventMessageError`) are re-exported from
+:mod:`eventstream.events` for convenience.
+
 No I/O happens here: bring your own HTTP client and SigV4 signer.
 """
 
+from .._classify import (
+    InvalidEventMessageError,
+    ModeledStreamException,
+    ServiceStreamError,
+    UnmodeledStreamError,
+)
 from ._decoder import (
     DataAfterCompleteError,
     IncompleteStreamError,
@@ -110,6 +120,7 @@ __all__ = [
     "HttpIntegrationPrelude",
     "HttpIntegrationSplitter",
     "IncompleteStreamError",
+    "InvalidEventMessageError",
     "InvalidEventPayloadError",
     "InvalidParameterError",
     "InvalidParameterTypeError",
@@ -125,6 +136,7 @@ __all__ = [
     "KMSInvalidStateException",
     "KMSNotFoundException",
     "LambdaError",
+    "ModeledStreamException",
     "NoPublishedVersionException",
     "NotAnEventStreamError",
     "PayloadChunk",
@@ -145,6 +157,7 @@ __all__ = [
     "SerializedRequestEntityTooLargeException",
     "ServiceException",
     "ServiceQuotaExceededException",
+    "ServiceStreamError",
     "SnapStartException",
     "SnapStartNotReadyException",
     "SnapStartRegenerationFailureException",
@@ -152,6 +165,7 @@ __all__ = [
     "SubnetIPAddressLimitReachedException",
     "TooManyRequestsException",
     "UnknownEvent",
+    "UnmodeledStreamError",
     "UnsupportedMediaTypeException",
     "build_request",
     "decode_log_result",

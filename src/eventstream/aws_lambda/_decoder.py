@@ -144,6 +144,8 @@ class ResponseStreamDecoder:
                     raise DataAfterCompleteError("message after InvokeComplete", frame.offset)
                 events.append(self._convert(frame))
             except EventStreamError as exc:
+                if exc.message_offset is None:
+                    exc.message_offset = frame.offset
                 return self._defer(events, exc)
         if self._complete is not None and (self._decoder.buffered or self._decoder.failed):
             error = DataAfterCompleteError(

@@ -15,6 +15,9 @@ How the error code and message are found follows botocore's restJson1 parser
 ``RestJSONParser._inject_error_code``): the ``x-amzn-ErrorType`` header first, then the
 body's ``code``/``Code``, then its ``__type``; a ``:namespace`` suffix and a
 ``namespace#`` prefix are dropped; the message is the body's ``message`` or ``Message``.
+With no code anywhere the code is the status as text, as in botocore. One difference: for a
+5xx reply with an empty or HTML body botocore ignores ``x-amzn-ErrorType``
+(``ResponseParser._is_generic_error_response``); here the header still names the error.
 """
 
 from __future__ import annotations
