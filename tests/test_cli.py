@@ -46,6 +46,9 @@ def test_usage_and_exit_status_2() -> None:
     for command in ("decode", "encode", "inspect", "lambda"):
         assert command.encode() in helped.stdout
     assert b"exit status" in helped.stdout
+    for command in ("decode", "encode", "inspect", "lambda"):
+        sub = run(command, "--help")
+        assert sub.returncode == 0 and b"\n2 bad usage; 3 --resync" in sub.stdout
     version = run("--version")
     assert (
         version.returncode == 0
@@ -88,6 +91,18 @@ def test_decode_fixture() -> None:
         offset += record["total_length"]
     assert offset == len(data)
     assert [r["headers"][0]["value"] for r in records] == ["PayloadChunk"] * 3 + ["InvokeComplete"]
+
+
+def test_decode_max_message_size() -> None:
+    # The largest message of the fixture is 127 bytes: a cap of 127 passes, 126 stops there.
+    assert run("decode", "--max-message-size", "127", fixture("lambda-stream.bin")).returncode == 0
+    capped = run("decode", "--max-message-size", "0x7e", fixture("lambda-stream.bin"))
+    assert capped.returncode == 1
+    assert len(json_lines(capped.stdout)) == 1
+    assert stderr_lines(capped) == [
+        "eventstream: error: message of 127 bytes exceeds max_message_size=126 "
+        "(at byte offset 125)"
+    ]
 
 
 def test_decode_reads_stdin_with_dash_or_no_file() -> None:

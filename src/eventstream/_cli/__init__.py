@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write one JSON object per message: offset, lengths, headers (name, "
         "wire type, value) and payload.",
         epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _stream_options(decode, resync=True)
     decode.add_argument(
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON Lines (decode's output) back to the wire bytes",
         description="Read decode's JSON Lines and write the messages' wire bytes to stdout.",
         epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     encode.add_argument(
         "file", nargs="?", default="-", metavar="FILE", help="JSON Lines; - or none: stdin"
@@ -122,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show each message's fields with offsets and checksum verdicts; on a bad "
         "message, which field at which offset is wrong and what was expected.",
         epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _stream_options(inspect, resync=True)
     inspect.add_argument(
@@ -141,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the joined PayloadChunk bytes to stdout and the InvokeComplete "
         "event (error, log tail) to stderr.",
         epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _stream_options(lam, resync=False)
     lam.add_argument(
