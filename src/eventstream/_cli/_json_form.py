@@ -29,6 +29,7 @@ import base64
 import binascii
 import contextlib
 import json
+import re
 import uuid
 from typing import Any, Callable
 
@@ -111,7 +112,7 @@ def frame_to_json(frame: Frame, payload_form: str) -> dict[str, Any]:
     }
 
 
-_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def dump_line(obj: dict[str, Any]) -> bytes:
@@ -124,7 +125,9 @@ def dump_line(obj: dict[str, Any]) -> bytes:
     JSON escape ``\\udcXX`` by backslashreplace.  Both can only occur inside
     JSON strings, where the escape reads back as the same character.
     """
-    text = json.dumps(obj, ensure_ascii=False).translate(_LINE_BREAKS)
+    text = json.dumps(obj, ensure_ascii=False)
+    if _LINE_BREAKS.search(text):
+        text = _LINE_BREAKS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     return text.encode("utf-8", "backslashreplace") + b"\n"
 
 
