@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 import eventstream as es
 
 from .cli_run import fixture, run, stderr_lines
@@ -104,7 +106,9 @@ def test_header_error_and_size_cap_are_pinpointed() -> None:
     result = run("inspect", stdin=GOOD + bad_header)
     assert result.returncode == 1
     bad = {r[1]: r[2] for r in rows(result.stdout.split(b"bad message")[1])}
-    assert bad["headers"].endswith("WRONG: header 'k': unknown value type 12; expected 0..9")
+    assert bad["headers"].endswith(
+        "WRONG at byte offset 37: header 'k': unknown value type 12; expected 0..9"
+    )
     assert bad["message crc"].endswith("ok")
     assert stderr_lines(result) == [
         "eventstream: error: header 'k': unknown value type 12; expected 0..9 (at byte offset 37)"
@@ -178,3 +182,18 @@ def test_hex_dump_of_a_bad_message() -> None:
         re.M,
     )
     assert "  error: message checksum mismatch" in text
+
+
+@pytest.mark.parametrize(
+    ("frame", "field", "reason"),
+    [
+        (raw_frame(b"", total=15), "total length", "total length 15 is below the 16-byte minimum"),
+        (raw_frame(b"", headers_length=1), "headers length", "headers length 1 runs past the end"),
+    ],
+)
+def test_impossible_lengths_are_pinpointed(frame: bytes, field: str, reason: str) -> None:
+    result = run("inspect", stdin=frame)
+    assert result.returncode == 1
+    bad = {r[1]: r[2] for r in rows(result.stdout)}
+    assert bad[field].split("  WRONG: ")[1].startswith(reason)
+    assert bad["prelude crc"].endswith("ok")

@@ -186,8 +186,13 @@ def _mark(fields: list[Field], problem: StreamProblem) -> None:
         inside = field.start <= problem.offset < field.start + max(field.length, 1)
         if inside and (target is None or field.depth >= fields[target].depth):
             target = index
-    verdict = f"WRONG: {problem.reason}"
+    if target is None:
+        return
+    field = fields[target]
     if isinstance(problem.error, ChecksumError):
         verdict = f"WRONG: the bytes it covers give 0x{problem.error.expected:08x}"
-    if target is not None:
-        fields[target] = fields[target]._replace(verdict=verdict)
+    elif field.start == problem.offset:
+        verdict = f"WRONG: {problem.reason}"
+    else:  # a byte inside the field (a header inside the block): say which
+        verdict = f"WRONG at byte offset {problem.offset}: {problem.reason}"
+    fields[target] = field._replace(verdict=verdict)
