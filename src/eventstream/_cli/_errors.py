@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._errors import EventStreamError
+from .. import EventStreamError
 
 #: Exit statuses, the same for every command.
 EXIT_OK = 0

@@ -34,12 +34,11 @@ from .. import (
     TruncatedStreamError,
     decode,
 )
+from .._encoder import MIN_MESSAGE_LENGTH, PRELUDE_LENGTH
 from ._errors import StreamProblem
 
 _PRELUDE = struct.Struct(">III")
 _UINT32 = struct.Struct(">I")
-PRELUDE_LENGTH = 12
-MIN_MESSAGE_LENGTH = 16
 
 
 class BadStretch(NamedTuple):
