@@ -19,13 +19,14 @@ from .cli_run import fixture, run
 pty = pytest.importorskip("pty")
 
 
-def run_on_terminal(*args: str | Path) -> bytes:
-    """Run the tool with stderr on a pseudo-terminal; return what it wrote there."""
+def run_on_terminal(*args: str | Path, stdout_too: bool = False) -> bytes:
+    """Run the tool with stderr (and maybe stdout) on a pseudo-terminal; return what
+    it wrote there."""
     master, slave = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "eventstream", *map(str, args)],
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
+        stdout=slave if stdout_too else subprocess.DEVNULL,
         stderr=slave,
     )
     os.close(slave)
@@ -64,6 +65,9 @@ def test_no_bar_when_never_or_short_or_not_a_terminal(long_capture: Path) -> Non
     assert run_on_terminal("decode", fixture("lambda-stream.bin")) == b""  # short: no bar
     piped = run("inspect", long_capture)  # auto, stderr is a pipe
     assert piped.returncode == 0 and piped.stderr == b""
+    # Output to the same terminal: the output is the progress, no bar over it.
+    shared = run_on_terminal("inspect", long_capture, stdout_too=True)
+    assert b"message 8 at offset" in shared and b"\r[" not in shared
 
 
 def test_always_draws_even_on_a_pipe() -> None:

@@ -69,7 +69,8 @@ def _stream_options(parser: argparse.ArgumentParser, resync: bool) -> None:
         "--progress",
         choices=PROGRESS_MODES,
         default="auto",
-        help="progress bar on stderr: auto (on a terminal, for long inputs), always, never",
+        help="progress bar on stderr: auto (when stderr is a terminal and stdout is not, "
+        "for long inputs), always, never",
     )
     if resync:
         parser.add_argument(

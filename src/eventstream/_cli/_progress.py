@@ -5,9 +5,9 @@ total when the input is a regular file, and messages done) without
 slowing the run down or garbling other output.  The bar appears only when
 stderr is a terminal (``--progress auto``, the default) and the input is
 long: a regular file of at least :data:`LONG_INPUT` bytes, or a run that
-has taken :data:`LONG_RUN` seconds.  It is redrawn at most every
-:data:`REDRAW` seconds, erased before any other line goes to stderr, and
-erased at the end.
+has taken :data:`LONG_RUN` seconds; not when stdout is a terminal as well.
+It is redrawn at most every :data:`REDRAW` seconds, erased before any other
+line goes to stderr, and erased at the end.
 """
 
 from __future__ import annotations
@@ -32,6 +32,13 @@ def _size(count: float) -> str:
     raise AssertionError("unreachable")
 
 
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):  # no such method, or a closed stream
+        return False
+
+
 class Progress:
     """Tracks input bytes and messages; draws the bar when it should."""
 
@@ -43,10 +50,9 @@ class Progress:
         elif mode == "never":
             self._enabled = False
         else:
-            try:
-                self._enabled = self._stream.isatty()
-            except (AttributeError, ValueError):
-                self._enabled = False
+            # On a terminal, and not when the output goes to that terminal too
+            # (the bar would garble it, and the output shows progress itself).
+            self._enabled = _isatty(self._stream) and not _isatty(sys.stdout)
         self._start = time.monotonic()
         self._long = mode == "always" or (total is not None and total >= LONG_INPUT)
         self._next_draw = self._start
