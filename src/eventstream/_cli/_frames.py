@@ -127,8 +127,8 @@ class FrameReader:
         base = self._base
         if not self._fill(PRELUDE_LENGTH):
             held = len(self._buf)
-            return self._truncated(f"stream ended after {held} bytes of a message; expected a "
-                                   "12-byte prelude"), bytes(self._buf)  # fmt: skip
+            text = f"stream ended after {held} bytes of a message; expected a 12-byte prelude"
+            return self._truncated(text), bytes(self._buf)
         prelude = bytes(self._buf[:PRELUDE_LENGTH])
         try:
             decode(prelude)
