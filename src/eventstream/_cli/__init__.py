@@ -81,6 +81,22 @@ def _stream_options(parser: argparse.ArgumentParser, resync: bool) -> None:
         )
 
 
+def _command_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eventstream",
@@ -92,13 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
-    decode = commands.add_parser(
+    decode = _command_parser(
+        commands,
         "decode",
         help="one JSON object per message (JSON Lines)",
         description="Write one JSON object per message: offset, lengths, headers (name, "
         "wire type, value) and payload.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _stream_options(decode, resync=True)
     decode.add_argument(
@@ -108,24 +123,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="payload form: auto (text if UTF-8, else base64), text, base64, json, hex",
     )
 
-    encode = commands.add_parser(
+    encode = _command_parser(
+        commands,
         "encode",
         help="JSON Lines (decode's output) back to the wire bytes",
         description="Read decode's JSON Lines and write the messages' wire bytes to stdout.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     encode.add_argument(
         "file", nargs="?", default="-", metavar="FILE", help="JSON Lines; - or none: stdin"
     )
 
-    inspect = commands.add_parser(
+    inspect = _command_parser(
+        commands,
         "inspect",
         help="a readable table per message, checksums checked",
         description="Show each message's fields with offsets and checksum verdicts; on a bad "
         "message, which field at which offset is wrong and what was expected.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _stream_options(inspect, resync=True)
     inspect.add_argument(
@@ -139,13 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --hex, show at most this many bytes of each field (0: all; default 256)",
     )
 
-    lam = commands.add_parser(
+    lam = _command_parser(
+        commands,
         "lambda",
         help="a Lambda InvokeWithResponseStream body: payload to stdout, completion to stderr",
         description="Write the joined PayloadChunk bytes to stdout and the InvokeComplete "
         "event (error, log tail) to stderr.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _stream_options(lam, resync=False)
     lam.add_argument(
