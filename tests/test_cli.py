@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import eventstream as es
+from eventstream.testing import messages
 
 from .cli_run import CONSOLE_SCRIPT, fixture, json_lines, run, stderr_lines
-from .strategies import messages
 
 TOKENS = [b'{"token": "Hello"}\n', b'{"token": ", world"}\n', b'{"token": "!"}\n']
 
@@ -210,7 +210,7 @@ def test_encode_errors_name_the_line(line: bytes, expected: str) -> None:
 
 
 @settings(max_examples=8, deadline=None)
-@given(st.lists(st.lists(messages, max_size=4), min_size=1, max_size=4))
+@given(st.lists(st.lists(messages(), max_size=4), min_size=1, max_size=4))
 def test_decode_encode_round_trip_is_byte_exact(streams: list[list[es.Message]]) -> None:
     # Several random streams, concatenated (a stream of streams is a stream),
     # each with a message holding all ten header types.

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from eventstream._cli._errors import CliError
 from eventstream._cli._input import detect_form, make_form
+from eventstream.testing import splits
 
 from .cli_run import fixture, run, stderr_lines
-from .strategies import split_points
 
 RAW = fixture("lambda-stream.bin").read_bytes()
 
@@ -63,7 +63,7 @@ def decode_pieces(form_name: str, pieces: list[bytes]) -> bytes:
 @given(st.sampled_from(sorted(DUMPS)), st.binary(max_size=300), st.data())
 def test_forms_decode_any_bytes_in_any_pieces(name: str, data: bytes, draw: st.DataObject) -> None:
     dump = DUMPS[name](data)
-    pieces = draw.draw(split_points(dump))
+    pieces = draw.draw(splits(dump))
     form_name = name.split("-")[0]
     assert decode_pieces(form_name, pieces) == data
 

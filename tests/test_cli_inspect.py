@@ -7,9 +7,9 @@ import re
 import pytest
 
 import eventstream as es
+from eventstream.testing import raw_frame, raw_header
 
 from .cli_run import fixture, run, stderr_lines
-from .framing import raw_frame, raw_header
 
 GOOD = es.encode(es.Message({"a": "b"}, b"x"))  # 23 bytes
 
@@ -187,7 +187,11 @@ def test_hex_dump_of_a_bad_message() -> None:
 @pytest.mark.parametrize(
     ("frame", "field", "reason"),
     [
-        (raw_frame(b"", total=15), "total length", "total length 15 is below the 16-byte minimum"),
+        (
+            raw_frame(b"", total_length=15),
+            "total length",
+            "total length 15 is below the 16-byte minimum",
+        ),
         (raw_frame(b"", headers_length=1), "headers length", "headers length 1 runs past the end"),
     ],
 )

@@ -10,11 +10,10 @@ from hypothesis import strategies as st
 
 import eventstream as es
 from eventstream._cli._json_form import dump_line, frame_to_json, message_from_json
+from eventstream.testing import messages
 
-from .strategies import messages
 
-
-@given(messages, st.sampled_from(["auto", "text", "base64", "hex"]))
+@given(messages(), st.sampled_from(["auto", "text", "base64", "hex"]))
 def test_record_reads_back_to_the_same_message(message: es.Message, form: str) -> None:
     data = es.encode(message)
     (frame,) = es.Decoder().feed_frames(data)

@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 
 import eventstream as es
 from eventstream._cli._frames import BadStretch, FrameReader, GoodMessage
+from eventstream.testing import messages, raw_frame, raw_header
 
 from .cli_run import fixture, json_lines, run, stderr_lines
-from .framing import raw_frame, raw_header
-from .strategies import messages
 
 SKIP_LINE = re.compile(r"^eventstream: skipped (\d+) bytes \[(\d+), (\d+)\): (.*)$")
 
@@ -110,7 +109,7 @@ garbage = st.binary(min_size=1, max_size=40)
 
 @settings(max_examples=6, deadline=None)
 @given(
-    st.lists(st.tuples(messages, st.one_of(st.none(), garbage)), min_size=1, max_size=6),
+    st.lists(st.tuples(messages(), st.one_of(st.none(), garbage)), min_size=1, max_size=6),
     st.one_of(st.none(), garbage),
 )
 def test_resync_reports_exactly_the_foreign_ranges(
