@@ -9,16 +9,14 @@ import pytest
 from hypothesis import given
 
 import eventstream as es
-
-from .framing import raw_frame, raw_header
-from .strategies import messages
+from eventstream.testing import messages, raw_frame, raw_header
 
 # An independent CRC-32 implementation (crcmod's table for "crc-32",
 # polynomial 0x104C11DB7, reflected, xor-out 0xFFFFFFFF) as the oracle.
 CRC32 = crcmod.predefined.mkCrcFun("crc-32")
 
 
-@given(messages)
+@given(messages())
 def test_encoder_checksums_match_crcmod(message: es.Message) -> None:
     data = es.encode(message)
     total, headers_length, prelude_crc = struct.unpack(">III", data[:12])
@@ -181,7 +179,7 @@ def test_deferred_error_keeps_good_messages() -> None:
     ],
 )
 def test_bad_lengths(total: int, headers_length: int, text: str) -> None:
-    data = raw_frame(b"", total=total, headers_length=headers_length)
+    data = raw_frame(b"", total_length=total, headers_length=headers_length)
     with pytest.raises(es.InvalidLengthError, match=text):
         es.decode(data)
     with pytest.raises(es.InvalidLengthError, match=text):

@@ -8,8 +8,7 @@ import tracemalloc
 import pytest
 
 import eventstream as es
-
-from .framing import raw_frame
+from eventstream.testing import raw_frame
 
 CHUNK = es.Message(
     {
@@ -116,7 +115,7 @@ def test_close_reports_truncation() -> None:
 
 
 def test_cap_is_checked_before_the_body_is_buffered() -> None:
-    prelude_only = raw_frame(b"", total=1 << 20)[:12]
+    prelude_only = raw_frame(b"", total_length=1 << 20)[:12]
     decoder = es.Decoder(max_message_size=1 << 19)
     with pytest.raises(es.MessageTooLargeError, match="exceeds max_message_size=524288") as info:
         decoder.feed(prelude_only)
@@ -124,14 +123,14 @@ def test_cap_is_checked_before_the_body_is_buffered() -> None:
     # The default cap: 32 MiB.
     assert es.Decoder().max_message_size == es.DEFAULT_MAX_MESSAGE_SIZE == 32 * 1024 * 1024
     with pytest.raises(es.MessageTooLargeError):
-        es.Decoder().feed(raw_frame(b"", total=32 * 1024 * 1024 + 1)[:12])
+        es.Decoder().feed(raw_frame(b"", total_length=32 * 1024 * 1024 + 1)[:12])
     for bad in (15, 2**32):
         with pytest.raises(ValueError, match="max_message_size"):
             es.Decoder(max_message_size=bad)
 
 
 def test_huge_claim_is_waited_on_without_allocating_it() -> None:
-    prelude = raw_frame(b"", total=2**32 - 1)[:12]
+    prelude = raw_frame(b"", total_length=2**32 - 1)[:12]
     decoder = es.Decoder(max_message_size=2**32 - 1)
     tracemalloc.start()
     try:

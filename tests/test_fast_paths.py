@@ -14,12 +14,13 @@ import zlib
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import eventstream as es
 from eventstream import _decoder, _encoder, _headers
+from eventstream.testing import header_names, header_values, raw_frame
 
-from .framing import raw_frame
-from .strategies import header_maps
+header_maps = st.dictionaries(header_names(), header_values(), max_size=8)
 
 LAMBDA = {
     ":event-type": "PayloadChunk",
@@ -219,7 +220,7 @@ def test_a_bad_message_after_a_completed_one_is_deferred(
 @FEEDS
 @pytest.mark.parametrize("extra", [4, 2 * _decoder._JOIN_MAX])
 def test_a_bad_prelude_in_the_buffer_fails_at_once(frames: bool, extra: int) -> None:
-    bad = raw_frame(b"", total=15)
+    bad = raw_frame(b"", total_length=15)
     decoder = es.Decoder()
     _feed(decoder, bad[:6], frames)
     with pytest.raises(es.InvalidLengthError, match="below the 16-byte minimum"):

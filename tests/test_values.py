@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 
 import eventstream as es
 
-from .strategies import datetimes
+# Every instant datetime can hold, as aware UTC datetimes.
+datetimes = st.datetimes(
+    min_value=dt.datetime(1, 1, 1),
+    max_value=dt.datetime(9999, 12, 31, 23, 59, 59, 999999),
+    timezones=st.just(dt.timezone.utc),
+)
 
 
 @pytest.mark.parametrize(

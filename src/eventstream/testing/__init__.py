@@ -1,0 +1,102 @@
+"""Test helpers for code that reads or writes event streams, and for fuzzing it.
+
+Without extra dependencies:
+
+* :func:`mutate`: malformed frames whose CRCs still hold (lengths that lie,
+  unknown types, overrunning names and values, bad UTF-8, duplicate and
+  empty names, truncated headers), each with the error this library raises;
+* :func:`corrupt`: plain damage (bit flips, truncation, garbage);
+* :func:`raw_frame`, :func:`raw_header`, :func:`fix_checksums`: build or
+  repair CRC-valid frames around any bytes;
+* :func:`random_lambda_stream`, :func:`build_lambda_stream`: realistic Lambda
+  ``InvokeWithResponseStream`` bodies with what a client must decode from them;
+* :func:`check_decoder`, :func:`check_response_stream_decoder`: the property
+  our fuzzers check, for any input; :func:`decoder_fuzz_target` and
+  :func:`response_stream_fuzz_target`: the same as one-input fuzz targets
+  (atheris, python-afl, ``hypothesis.fuzz_one_input``).
+
+With ``pip install 'eventstream[testing]'`` (hypothesis), strategies:
+:func:`header_names`, :func:`header_values`, :func:`headers`,
+:func:`messages`, :func:`streams`, :func:`splits`, :func:`mutations`,
+:func:`corruptions`, :func:`lambda_streams`.  Importing one of them without
+hypothesis raises an ``ImportError`` that says so; the rest of this module
+works either way.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._check import check_decoder, check_response_stream_decoder
+from ._corruptions import CORRUPTION_KINDS, Corruption, corrupt
+from ._frames import fix_checksums, raw_frame, raw_header
+from ._fuzz_targets import (
+    FUZZ_CAPS,
+    FuzzInput,
+    decoder_fuzz_target,
+    encode_fuzz_input,
+    parse_fuzz_input,
+    response_stream_fuzz_target,
+)
+from ._lambda_streams import LambdaStream, build_lambda_stream, random_lambda_stream
+from ._mutators import INVALID_UTF8, MUTATION_KINDS, Mutation, mutate
+
+if TYPE_CHECKING:
+    from ._strategies import (
+        Stream,
+        corruptions,
+        header_names,
+        header_values,
+        headers,
+        lambda_streams,
+        messages,
+        mutations,
+        splits,
+        streams,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    # The strategies are imported on first use, so that everything else here
+    # works without hypothesis; without it, this raises a clear ImportError.
+    # Every other public name is already an attribute, so only the
+    # strategies come here.
+    if name in __all__:
+        return getattr(importlib.import_module("._strategies", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "CORRUPTION_KINDS",
+    "FUZZ_CAPS",
+    "INVALID_UTF8",
+    "MUTATION_KINDS",
+    "Corruption",
+    "FuzzInput",
+    "LambdaStream",
+    "Mutation",
+    "Stream",
+    "build_lambda_stream",
+    "check_decoder",
+    "check_response_stream_decoder",
+    "corrupt",
+    "corruptions",
+    "decoder_fuzz_target",
+    "encode_fuzz_input",
+    "fix_checksums",
+    "header_names",
+    "header_values",
+    "headers",
+    "lambda_streams",
+    "messages",
+    "mutate",
+    "mutations",
+    "parse_fuzz_input",
+    "random_lambda_stream",
+    "raw_frame",
+    "raw_header",
+    "response_stream_fuzz_target",
+    "splits",
+    "streams",
+]
