@@ -24,16 +24,16 @@ import re
 import struct
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Union
-from zlib import crc32
 
 from .. import (
     EventStreamError,
     Frame,
     InvalidHeaderError,
-    MessageTooLargeError,
     TruncatedStreamError,
     decode,
 )
+from .._crc import crc32
+from .._decoder import _prelude_error
 from .._encoder import MIN_MESSAGE_LENGTH, PRELUDE_LENGTH
 from ._errors import StreamProblem
 
@@ -130,15 +130,11 @@ class FrameReader:
             text = f"stream ended after {held} bytes of a message; expected a 12-byte prelude"
             return self._truncated(text), bytes(self._buf)
         prelude = bytes(self._buf[:PRELUDE_LENGTH])
-        try:
-            decode(prelude)
-        except TruncatedStreamError:
-            pass  # the prelude holds; the body is not in this slice, as expected
-        except EventStreamError as exc:
-            return StreamProblem(exc, base), prelude
+        # The codec's own prelude checks, in its order: CRC, lengths, the cap.
+        error = _prelude_error(prelude, 0, 0, self._max)
+        if error is not None:
+            return StreamProblem(error, base), prelude
         total, headers_length, _ = _PRELUDE.unpack(prelude)
-        if total > self._max:
-            return StreamProblem(MessageTooLargeError(total, self._max, 0), base), prelude
         if not self._fill(total):
             held = len(self._buf)
             return self._truncated(
