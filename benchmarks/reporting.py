@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from eventstream._crc import CRC32_BACKEND
+from eventstream._feedgate import FEED_GATE
 
-from .workloads import STDLIB_CRC
+from .workloads import PYTHON_FEED, STDLIB_CRC
 
 
 def record(
@@ -25,6 +26,8 @@ def record(
         crc32="zlib" if implementation == STDLIB_CRC else CRC32_BACKEND,
         **extra,
     )
+    if not group.startswith("encode"):  # which feed() decoded
+        benchmark.extra_info["feed"] = "python" if implementation == PYTHON_FEED else FEED_GATE
 
 
 def add_rates(benchmark: Any) -> None:

@@ -4,12 +4,12 @@
     python benchmarks/summary.py run1.json [run2.json ...] [--stat min|median|mean]
 
 One row per group and variant of this library: its messages/s and MB/s (in
-the first run), the CRC-32 it used, and per run how many times less time it
-took than the reference in the same group (botocore's decoder,
-smithy-aws-event-stream's encoder).  For a "linear:" group, how many times
-longer the stream with 8x the bytes took.  Only times from the same run are
-ever divided.  The default statistic is the minimum, the least disturbed by
-other work on a shared machine.
+the first run), the CRC-32 and the feed() (compiled or Python) it used, and
+per run how many times less time it took than the reference in the same
+group (botocore's decoder, smithy-aws-event-stream's encoder).  For a
+"linear:" group, how many times longer the stream with 8x the bytes took.
+Only times from the same run are ever divided.  The default statistic is the
+minimum, the least disturbed by other work on a shared machine.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def summarize(paths: list[Path], stat: str) -> str:
     runs = [_load(path) for path in paths]
     columns = " | ".join(f"run {i + 1}" for i in range(len(runs)))
     lines = [
-        f"| group | variant | CRC-32 | msg/s | MB/s | compared | {columns} |",
-        "|---" * (6 + len(runs)) + "|",
+        f"| group | variant | CRC-32 | feed | msg/s | MB/s | compared | {columns} |",
+        "|---" * (7 + len(runs)) + "|",
     ]
     for name in sorted({group for run in runs for group in run}):
         first = next(run[name] for run in runs if name in run)
@@ -68,7 +68,17 @@ def summarize(paths: list[Path], stat: str) -> str:
             for run in runs:
                 ratio = _ratio(run[name], key, stat) if name in run else None
                 cells.append("-" if ratio is None else f"{ratio:.1f}")
-            row = [name, variant, info["crc32"], f"{msgs:,.0f}", f"{mbs:,.1f}", compared, *cells]
+            feed = info.get("feed", "-")  # encoding, or a run saved before the compiled feed
+            row = [
+                name,
+                variant,
+                info["crc32"],
+                feed,
+                f"{msgs:,.0f}",
+                f"{mbs:,.1f}",
+                compared,
+                *cells,
+            ]
             lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 

@@ -17,10 +17,12 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 from eventstream import Decoder, Message, _decoder, _encoder, encode
 from eventstream._crc import CRC32_BACKEND
+from eventstream._feedgate import FEED_GATE
 
 SMOKE = os.environ.get("EVENTSTREAM_BENCH_SMOKE") == "1"
 
@@ -67,10 +69,14 @@ class Stream:
         return len(self.data) // self.count
 
 
-def decode_eventstream(pieces: list[bytes]) -> int:
-    """Our incremental decoder over the pieces; the number of messages."""
+def decode_eventstream(pieces: list[bytes], python_feed: bool = False) -> int:
+    """Our incremental decoder over the pieces; the number of messages.
+
+    ``python_feed``: call the Python ``feed()`` even where the compiled one
+    (``eventstream._cfeed``) is built, to show what it is worth.
+    """
     decoder = Decoder()
-    feed = decoder.feed
+    feed = decoder._feed_py if python_feed else decoder.feed
     count = 0
     for piece in pieces:
         count += len(feed(piece))
@@ -136,8 +142,13 @@ def crc_for(implementation: str) -> Iterator[None]:
 
 _OURS = ["eventstream"] + ([STDLIB_CRC] if CRC32_BACKEND != "zlib" else [])
 
+#: Our third variant: the Python feed() while the compiled one is built.
+PYTHON_FEED = "eventstream-python-feed"
+
 #: name -> decoder of a list of pieces; botocore only where it is installed.
 DECODERS: dict[str, Callable[[list[bytes]], int]] = dict.fromkeys(_OURS, decode_eventstream)
+if FEED_GATE == "compiled":
+    DECODERS[PYTHON_FEED] = partial(decode_eventstream, python_feed=True)
 _botocore = _botocore_decoder()
 if _botocore is not None:
     DECODERS["botocore"] = _botocore

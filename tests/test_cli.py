@@ -16,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import eventstream as es
+from eventstream._crc import CRC32_BACKEND
+from eventstream._feedgate import FEED_GATE
 from eventstream.testing import messages
 
 from .cli_run import CONSOLE_SCRIPT, fixture, json_lines, run, stderr_lines
@@ -52,7 +54,8 @@ def test_usage_and_exit_status_2() -> None:
     version = run("--version")
     assert (
         version.returncode == 0
-        and version.stdout.strip() == f"eventstream {es.__version__}".encode()
+        and version.stdout.strip()
+        == f"eventstream {es.__version__} (feed: {FEED_GATE}, crc32: {CRC32_BACKEND})".encode()
     )
     assert run().returncode == 2  # no command
     assert run("frobnicate").returncode == 2

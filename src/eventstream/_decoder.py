@@ -23,6 +23,7 @@ from ._errors import (
     PreludeChecksumError,
     TruncatedStreamError,
 )
+from ._feedgate import FeedGate, PyFeedGate
 from ._headers import Headers, decode_header_block
 from ._message import BytesLike, Message, _new_object, _set_headers, _set_payload
 
@@ -267,7 +268,7 @@ class Frame(NamedTuple):
     message: Message
 
 
-class Decoder:
+class Decoder(FeedGate):
     """Incremental decoder: feed it bytes in pieces of any size, get messages.
 
     Like msgpack's ``Unpacker.feed()``, but each call returns what it
@@ -291,7 +292,9 @@ class Decoder:
     (``failed`` and ``error`` tell the state).
     """
 
-    __slots__ = ("_base", "_buf", "_cache", "_error", "_error_raised", "_max", "_need")
+    # _buf and _need are the base's slots: FeedGate is compiled where it can
+    # be (_cfeed.c) and its feed() reads them (_feedgate.py says more).
+    __slots__ = ("_base", "_cache", "_error", "_error_raised", "_max")
 
     def __init__(self, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> None:
         if not MIN_MESSAGE_LENGTH <= max_message_size <= MAX_UINT32:
@@ -347,11 +350,14 @@ class Decoder:
             raise self._error
         raise DecoderFailedError(self._error) from self._error
 
-    def feed(self, data: BytesLike) -> list[Message]:
+    def _feed_py(self, data: BytesLike) -> list[Message]:
         """Take the next piece of the stream; return the messages it completed.
 
         O(len(data)) amortized, whatever the piece sizes.
         """
+        # This is feed() where FeedGate is the Python one; the compiled
+        # FeedGate.feed does the first branch below in C and calls this for
+        # everything else, so this stays the whole behaviour either way.
         buf = self._buf
         if buf:
             # Fast path while a message is buffered: append first, as a piece
@@ -369,6 +375,9 @@ class Decoder:
                 return self._feed_joined(None)
             del buf[size - _nbytes(data) :]  # large, or failed: taken back, see _feed
         return self._feed(data, None)
+
+    if FeedGate is PyFeedGate:
+        feed = _feed_py
 
     def feed_frames(self, data: BytesLike) -> list[Frame]:
         """Like :meth:`feed`, but each message comes with its offset and lengths."""

@@ -13,6 +13,8 @@ import sys
 from typing import Callable
 
 from .. import DEFAULT_MAX_MESSAGE_SIZE, __version__
+from .._crc import CRC32_BACKEND
+from .._feedgate import FEED_GATE
 from ._errors import EXIT_ERROR, CliError
 from ._input import FORMS
 from ._json_form import PAYLOAD_FORMS
@@ -104,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"eventstream {__version__}")
+    # Which optional speed-ups this install uses: worth a line in a bug report.
+    version = f"eventstream {__version__} (feed: {FEED_GATE}, crc32: {CRC32_BACKEND})"
+    parser.add_argument("--version", action="version", version=version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 

@@ -12,7 +12,11 @@ For any bytes, fed in any pieces:
 * the pieces do not matter: the same messages and the same error (class and
   offset) as one whole feed, and :func:`~eventstream.decode` agrees on each
   message;
-* an error points inside the input, and the failed decoder refuses more.
+* an error points inside the input, and the failed decoder refuses more;
+* ``feed()`` agrees with ``feed_frames()``, and the compiled ``feed()``
+  (where ``eventstream._cfeed`` is built) with the Python one, message for
+  message and in the decoder's ``offset``, ``buffered`` and ``failed`` after
+  every piece.
 
 A violation raises ``AssertionError`` saying what broke.
 """
@@ -73,6 +77,37 @@ def _run(
     return frames, error
 
 
+# (offset, buffered, failed) of a decoder after each piece.
+_States = list[tuple[int, int, bool]]
+
+
+def _run_feed(
+    data: bytes, cuts: Sequence[int], max_message_size: int, python_feed: bool
+) -> tuple[list[Message], EventStreamError | None, _States]:
+    """Like :func:`_run` with ``feed()``: the compiled one where it is built,
+    or with ``python_feed`` the Python one (``Decoder._feed_py``)."""
+    decoder = Decoder(max_message_size)
+    feed = decoder._feed_py if python_feed else decoder.feed
+    messages: list[Message] = []
+    states: _States = []
+    error: EventStreamError | None = None
+    try:
+        for piece in _pieces(data, cuts):
+            messages += feed(piece)
+            states.append((decoder.offset, decoder.buffered, decoder.failed))
+        decoder.close()
+    except EventStreamError as exc:
+        error = exc
+    states.append((decoder.offset, decoder.buffered, decoder.failed))
+    return messages, error, states
+
+
+def _error_key(error: EventStreamError | None) -> tuple[object, ...] | None:
+    if error is None:
+        return None
+    return type(error), str(error), error.offset, error.message_offset
+
+
 def _check_held(decoder: Decoder, cap: int, held_before: int, piece_size: int) -> None:
     # A working decoder holds only an incomplete message, so less than the
     # cap.  A failed one parses nothing more; it may keep the unread rest of
@@ -116,6 +151,18 @@ def _check_decoder(
     )
     if error is not None and whole_error is not None:
         assert error.offset == whole_error.offset, "pieces changed the error offset"
+    messages, feed_error, states = _run_feed(data, cuts, max_message_size, python_feed=False)
+    assert messages == [frame.message for frame in frames], "feed() and feed_frames() disagree"
+    assert _error_key(feed_error) == _error_key(error), (
+        f"feed() and feed_frames() disagree: {feed_error!r} vs {error!r}"
+    )
+    py_messages, py_error, py_states = _run_feed(data, cuts, max_message_size, python_feed=True)
+    assert (py_messages, py_states) == (messages, states), (
+        "the compiled and Python feed() disagree"
+    )
+    assert _error_key(py_error) == _error_key(feed_error), (
+        f"the compiled and Python feed() disagree: {feed_error!r} vs {py_error!r}"
+    )
     expected_offset = 0
     for frame in frames:
         assert frame.offset == expected_offset, "frames are not contiguous"
