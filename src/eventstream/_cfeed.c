@@ -77,8 +77,9 @@ FeedGate_feed(FeedGate *self, PyObject *data)
     if (size >= 0 && buf != NULL && PyByteArray_CheckExact(buf)
         && need_obj != NULL && PyLong_CheckExact(need_obj)) {
         Py_ssize_t held = PyByteArray_GET_SIZE(buf);
-        /* -1 with an error set for an int beyond Py_ssize_t (never set so:
-         * _need is at most 2**32 - 1), which makes the test below false. */
+        /* An int beyond Py_ssize_t gives -1 with an error set (the decoder
+         * never sets one: _need is at most 2**32 - 1); -1 fails the test
+         * below, so Python decides. */
         Py_ssize_t need = PyLong_AsSsize_t(need_obj);
         if (need == -1 && PyErr_Occurred()) {
             PyErr_Clear();
