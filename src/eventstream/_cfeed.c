@@ -62,16 +62,22 @@ FeedGate_feed(FeedGate *self, PyObject *data)
 {
     PyObject *buf = self->buf;
     PyObject *need_obj = self->need;
+    /* The piece's bytes: data is not buf (below), so resizing buf cannot
+     * move them. */
+    const char *src;
     Py_ssize_t size;
     if (PyBytes_CheckExact(data)) {
+        src = PyBytes_AS_STRING(data);
         size = PyBytes_GET_SIZE(data);
     }
-    else if (PyByteArray_CheckExact(data) && data != self->buf) {
+    else if (PyByteArray_CheckExact(data) && data != buf) {
         /* (feed(decoder._buf) is left to Python, where `buf += buf` raises
          * BufferError: buf is exported to itself while it would resize.) */
+        src = PyByteArray_AS_STRING(data);
         size = PyByteArray_GET_SIZE(data);
     }
     else {
+        src = NULL;
         size = -1;
     }
     if (size >= 0 && buf != NULL && PyByteArray_CheckExact(buf)
@@ -87,8 +93,6 @@ FeedGate_feed(FeedGate *self, PyObject *data)
         /* held + size < need, written so it cannot overflow (both >= 0). */
         if (held > 0 && size < need - held) {
             if (PyByteArray_Resize(buf, held + size) == 0) {
-                const char *src = PyBytes_CheckExact(data)
-                    ? PyBytes_AS_STRING(data) : PyByteArray_AS_STRING(data);
                 memcpy(PyByteArray_AS_STRING(buf) + held, src, (size_t)size);
                 return PyList_New(0);
             }
