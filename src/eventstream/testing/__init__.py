@@ -15,6 +15,13 @@ Without extra dependencies:
   :func:`response_stream_fuzz_target`: the same as one-input fuzz targets
   (atheris, python-afl, ``hypothesis.fuzz_one_input``).
 
+With ``pip install 'eventstream[h2]'``: :class:`LoopbackH2Server`, an HTTP/2 server
+on 127.0.0.1 for bidirectional event-stream clients.  It verifies each input frame's
+signature chain and the final empty frame, and follows a script of :class:`Send`,
+:class:`Receive`, :class:`ReceiveEnd`, :class:`Respond`, :class:`Stall`,
+:class:`Reset`, :class:`GoAway` and :class:`Drop` steps; :class:`ReceivedRequest`
+records what it got.  (``h2`` is needed when a server is made, not to import these.)
+
 With ``pip install 'eventstream[testing]'`` (hypothesis), strategies:
 :func:`header_names`, :func:`header_values`, :func:`headers`,
 :func:`messages`, :func:`streams`, :func:`splits`, :func:`mutations`,
@@ -38,6 +45,21 @@ from ._fuzz_targets import (
     encode_fuzz_input,
     parse_fuzz_input,
     response_stream_fuzz_target,
+)
+from ._h2server import (
+    Drop,
+    EventVerifying,
+    GoAway,
+    LoopbackH2Server,
+    Receive,
+    ReceivedRequest,
+    ReceiveEnd,
+    Reset,
+    Respond,
+    Send,
+    Stall,
+    Step,
+    seed_from_authorization,
 )
 from ._lambda_streams import LambdaStream, build_lambda_stream, random_lambda_stream
 from ._mutators import INVALID_UTF8, MUTATION_KINDS, Mutation, mutate
@@ -73,9 +95,21 @@ __all__ = [
     "INVALID_UTF8",
     "MUTATION_KINDS",
     "Corruption",
+    "Drop",
+    "EventVerifying",
     "FuzzInput",
+    "GoAway",
     "LambdaStream",
+    "LoopbackH2Server",
     "Mutation",
+    "Receive",
+    "ReceiveEnd",
+    "ReceivedRequest",
+    "Reset",
+    "Respond",
+    "Send",
+    "Stall",
+    "Step",
     "Stream",
     "build_lambda_stream",
     "check_decoder",
@@ -97,6 +131,7 @@ __all__ = [
     "raw_frame",
     "raw_header",
     "response_stream_fuzz_target",
+    "seed_from_authorization",
     "splits",
     "streams",
 ]
