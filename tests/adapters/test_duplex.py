@@ -17,6 +17,7 @@ from eventstream.adapters import (
     DuplexSession,
     EventTimeoutError,
     GoAwayError,
+    ResponseStatusError,
     SendTimeoutError,
     SessionClosedError,
     StreamResetError,
@@ -302,3 +303,29 @@ def test_missing_h2_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
         DuplexSession("http://127.0.0.1:1/x")
     with pytest.raises(ImportError, match=r"eventstream\[h2\]"):
         LoopbackH2Server()
+
+
+def test_a_response_that_ends_early_refuses_further_input_but_keeps_its_events() -> None:
+    async def body(server: LoopbackH2Server) -> None:
+        async with session(server) as s:
+            await s.send(event("Audio", b"a"))
+            assert [m.payload async for m in s] == [b"done"]
+            with pytest.raises(StreamResetError, match="whole response"):
+                await _send_many(s, 100, 4096)
+
+    run_with_server([Receive(1), Send(event("T", b"done"))], body)
+
+
+def test_an_error_status_is_reported_with_its_body() -> None:
+    async def body(server: LoopbackH2Server) -> None:
+        async with session(server) as s:
+            with pytest.raises(ResponseStatusError, match="HTTP 403") as caught:
+                await s.receive()
+            assert caught.value.status == 403
+            assert caught.value.body == b'{"message": "denied"}'
+            with pytest.raises(ResponseStatusError):
+                await s.send(event("Audio", b"a"))
+
+    run_with_server(
+        [Send(b'{"message": "denied"}')], body, status=403, content_type="application/json"
+    )

@@ -529,6 +529,9 @@ class DuplexSession:
             self._status, list(self._response_headers), bytes(self._inbox[: self._max_error_body])
         )
         self._fail(error, reset=_CANCEL)
+        # The status says why, more than the reset or the close that may have come
+        # with it: both directions report it from now on.
+        self._failure = error
         raise error
 
     # -- the reading task ---------------------------------------------------------
@@ -592,7 +595,9 @@ class DuplexSession:
             self._remote_ended = True
             self._inbox_changed.set()
         elif isinstance(event, h2e.StreamReset):
-            self._fail(StreamResetError(int(event.error_code or 0)), goaway=False)
+            self._fail(
+                StreamResetError(int(event.error_code or 0), self._remote_ended), goaway=False
+            )
         elif isinstance(event, h2e.ConnectionTerminated):
             code = int(event.error_code or 0)
             last = event.last_stream_id or 0

@@ -40,8 +40,15 @@ class GoAwayError(ConnectionLostError):
 class StreamResetError(DuplexError):
     """The server reset the request's stream (HTTP/2 RST_STREAM)."""
 
-    def __init__(self, error_code: int) -> None:
-        super().__init__(f"the server reset the stream (RST_STREAM, error code {error_code})")
+    def __init__(self, error_code: int, response_complete: bool = False) -> None:
+        if response_complete:
+            message = (
+                "the server sent its whole response and takes no more input "
+                f"(RST_STREAM, error code {error_code})"
+            )
+        else:
+            message = f"the server reset the stream (RST_STREAM, error code {error_code})"
+        super().__init__(message)
         self.error_code = error_code
 
 

@@ -59,7 +59,6 @@ from ._h2server import (
     Send,
     Stall,
     Step,
-    seed_from_authorization,
 )
 from ._lambda_streams import LambdaStream, build_lambda_stream, random_lambda_stream
 from ._mutators import INVALID_UTF8, MUTATION_KINDS, Mutation, mutate
@@ -131,7 +130,6 @@ __all__ = [
     "raw_frame",
     "raw_header",
     "response_stream_fuzz_target",
-    "seed_from_authorization",
     "splits",
     "streams",
 ]

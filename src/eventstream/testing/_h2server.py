@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
+import datetime as _dt
 import json
 import ssl
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol, Union
 
+from .. import signing
 from .._decoder import Decoder
 from .._encoder import encode
 from .._errors import EventStreamError
 from .._message import Message
+from .._values import Timestamp
 from ..adapters._h2 import require_h2
+from ..signing import DATE_HEADER
 
 if TYPE_CHECKING:
     import h2.connection
@@ -38,6 +41,8 @@ class EventVerifying(Protocol):
     def verify(self, outer: Message) -> Message: ...
 
     def verify_end(self, outer: Message) -> None: ...
+
+    def close(self) -> None: ...
 
 
 # -- the script -------------------------------------------------------------------
@@ -126,15 +131,6 @@ class ReceivedRequest:
         return None
 
 
-def seed_from_authorization(value: str | None) -> bytes:
-    """The seed signature (raw bytes) from a SigV4 ``Authorization`` header."""
-    if value:
-        for part in value.replace(",", " ").split():
-            if part.startswith("Signature="):
-                return bytes.fromhex(part[len("Signature=") :])
-    raise EventStreamError("the request has no SigV4 Authorization header with a Signature")
-
-
 class _Closed(Exception):
     """The connection is gone; the script stops."""
 
@@ -200,19 +196,13 @@ class _Exchange:
                     self.flush()
                 continue
             if self.input_closed:
-                if self.verifier is None and not self.decoder.buffered:
+                try:
+                    self.decoder.close()
+                    if self.verifier is not None:
+                        self.verifier.close()
                     request.ended = True
-                if not request.ended:
-                    self.refuse(
-                        EventStreamError(
-                            f"the input ended after {len(request.events)} events "
-                            + (
-                                "without the signed empty frame"
-                                if self.verifier is not None
-                                else "inside a message"
-                            )
-                        )
-                    )
+                except EventStreamError as exc:
+                    self.refuse(exc)
                 return None
             await self.wait()
 
@@ -231,12 +221,12 @@ class _Exchange:
                 self.refuse(EventStreamError("input arrived after the end frame"))
                 return
             try:
+                self.server.check_date(outer, len(request.events))
                 if self.verifier is None:
                     self.pending_events.append(outer)
                     request.events.append(outer)
                 elif not outer.payload:
                     self.verifier.verify_end(outer)
-                    request.ended = True
                 else:
                     inner = self.verifier.verify(outer)
                     self.pending_events.append(inner)
@@ -296,7 +286,7 @@ class _Exchange:
             return  # the connection closed before a request
         self.conn.send_headers(
             self.stream_id,
-            [(":status", "200"), ("content-type", "application/vnd.amazon.eventstream")],
+            [(":status", str(self.server.status)), ("content-type", self.server.content_type)],
         )
         self.flush()
         for step in script:
@@ -340,6 +330,11 @@ class _Exchange:
         if request.error is not None:
             await self.send(_exception_event(request.error))
         self.conn.end_stream(self.stream_id)
+        if not self.input_closed:
+            # A complete response before the whole request: take no more of it
+            # (RST_STREAM NO_ERROR, RFC 9113 section 8.1), or the client's sends would
+            # wait on a window that never reopens.
+            self.conn.reset_stream(self.stream_id, 0)
         self.flush()
         await self.writer.drain()
 
@@ -369,23 +364,32 @@ class LoopbackH2Server:
     With ``credentials`` (and ``region``, ``service``), every input frame's signature
     is checked against the chain seeded by the request's ``Authorization`` signature,
     and the input must end with the signed empty frame; without, input messages are
-    taken as they are.  A bad input is recorded in ``request.error`` (and
-    ``server.errors``), answered with a ``BadRequestException`` event and the end of
-    the response.  ``receive_window`` is the flow-control window the server gives each
-    request; ``ssl_context`` (server side, ALPN ``h2``) serves TLS instead of
-    cleartext prior-knowledge HTTP/2.  Runs in the current event loop.
+    taken as they are.  With ``clock`` (returning an aware datetime, e.g. the same
+    simulated clock the client's signer uses), each frame's ``:date`` must also be
+    within ``max_skew`` seconds of it, as a service requires.  A bad input is
+    recorded in ``request.error`` (and ``server.errors``), answered with a
+    ``BadRequestException`` event and the end of the response.  ``receive_window``
+    is the flow-control window the server gives each request; ``ssl_context``
+    (server side, ALPN ``h2``) serves TLS instead of cleartext prior-knowledge HTTP/2.
+    ``status`` and ``content_type`` are the response's (an error reply: a status
+    other than 200, and ``Send`` steps with the body's bytes).  Runs in the current
+    event loop.
     """
 
     def __init__(
         self,
         script: Sequence[Step] = (ReceiveEnd(),),
         *,
-        credentials: Any = None,
+        credentials: signing.CredentialsSource | None = None,
         region: str | None = None,
         service: str | None = None,
         receive_window: int = 65535,
         ssl_context: ssl.SSLContext | None = None,
         verifier_factory: Callable[[bytes], EventVerifying] | None = None,
+        clock: Callable[[], _dt.datetime] | None = None,
+        max_skew: float = 300.0,
+        status: int = 200,
+        content_type: str = "application/vnd.amazon.eventstream",
     ) -> None:
         self._h2 = require_h2("LoopbackH2Server")
         self.script = list(script)
@@ -398,6 +402,10 @@ class LoopbackH2Server:
                 raise ValueError("credentials need a region and a service to verify against")
             verifier_factory = _signing_verifier(credentials, region, service)
         self._verifier_factory = verifier_factory
+        self._clock = clock
+        self.status = status
+        self.content_type = content_type
+        self._max_skew = _dt.timedelta(seconds=max_skew)
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
@@ -441,6 +449,22 @@ class LoopbackH2Server:
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
+
+    def check_date(self, outer: Message, index: int) -> None:
+        """With a clock, refuse a frame whose ``:date`` is missing or not within
+        ``max_skew`` of it (a frame signed too long before it was sent)."""
+        if self._clock is None:
+            return
+        date = outer.headers.get(DATE_HEADER)
+        if not isinstance(date, Timestamp):
+            raise EventStreamError(f"frame {index}: no {DATE_HEADER} timestamp header")
+        now = self._clock()
+        sent = date.to_datetime()
+        if abs(now - sent) > self._max_skew:
+            raise EventStreamError(
+                f"frame {index}: {DATE_HEADER} {sent.isoformat()} is more than "
+                f"{self._max_skew.total_seconds():g} s from the server's time {now.isoformat()}"
+            )
 
     def _track(self, task: asyncio.Task[None]) -> None:
         self._tasks.add(task)
@@ -500,7 +524,7 @@ class LoopbackH2Server:
             exchange.stream_id = event.stream_id or 0
             if self._verifier_factory is not None:
                 try:
-                    seed = seed_from_authorization(request.header("authorization"))
+                    seed = signing.seed_from_authorization(request.header("authorization") or "")
                     exchange.verifier = self._verifier_factory(seed)
                 except EventStreamError as exc:
                     exchange.refuse(exc)
@@ -516,13 +540,9 @@ class LoopbackH2Server:
 
 
 def _signing_verifier(
-    credentials: Any, region: str, service: str
+    credentials: signing.CredentialsSource, region: str, service: str
 ) -> Callable[[bytes], EventVerifying]:
-    # The signing module needs nothing beyond the standard library.
-    signing = importlib.import_module("eventstream.signing")
-
     def factory(seed: bytes) -> EventVerifying:
-        verifier: EventVerifying = signing.EventVerifier(seed, credentials, region, service)
-        return verifier
+        return signing.EventVerifier(seed, credentials, region, service)
 
     return factory
