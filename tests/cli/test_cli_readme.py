@@ -13,8 +13,8 @@ import subprocess
 
 import pytest
 
+from ..conftest import FIXTURES
 from .cli_run import CONSOLE_SCRIPT
-from .conftest import FIXTURES
 
 ROOT = FIXTURES.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

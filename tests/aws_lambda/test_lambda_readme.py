@@ -12,10 +12,10 @@ import pytest
 import eventstream as es
 from eventstream.aws_lambda import InvokeComplete, PayloadChunk
 
+from ..loopback import CannedResponse, LoopbackServer
 from .lambda_peers import isolated_aws_env
-from .loopback import CannedResponse, LoopbackServer
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 SECTION = README.read_text(encoding="utf-8").split("## AWS Lambda", 1)[1].split("\n## ", 1)[0]
 OFFLINE = re.findall(r"^```python\n(.*?)^```$", SECTION, re.M | re.S)
 ONLINE = re.findall(r"^```py\n(.*?)^```$", SECTION, re.M | re.S)
