@@ -63,6 +63,23 @@ def check_depth(value: Any, limit: int, path: str) -> None:
             stack.extend((child, depth + 1) for child in item)
 
 
+def is_plain_scalar(kind: str, value: Any, path: str) -> bool:
+    """True if ``value`` is a string, boolean, integer or float fitting ``kind``
+    (an integer out of its width raises)."""
+    if kind in ("string", "character", "bigInteger", "bigDecimal"):
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if kind in _INTEGER_RANGES and isinstance(value, int):
+        bits = _INTEGER_RANGES[kind]
+        if not -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
+            raise ShapeError(path, f"{value} is out of range for {kind}")
+        return True
+    return kind in ("float", "double") and isinstance(value, (int, float))
+
+
 def is_union(shape: Shape) -> bool:
     return bool(shape.get("union"))
 
@@ -139,21 +156,9 @@ class DocumentReader:
 
     def read_scalar(self, kind: str, value: Any, path: str) -> Any:
         """A scalar of type ``kind``, checked."""
-        if kind in ("string", "character", "bigInteger", "bigDecimal"):
-            if isinstance(value, str):
-                return value
-        elif kind == "boolean":
-            if isinstance(value, bool):
-                return value
-        elif kind in _INTEGER_RANGES:
-            if isinstance(value, int) and not isinstance(value, bool):
-                bits = _INTEGER_RANGES[kind]
-                if -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
-                    return value
-                raise ShapeError(path, f"{value} is out of range for {kind}")
-        elif kind in ("float", "double"):
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return value
+        if is_plain_scalar(kind, value, path):
+            return value
+        if kind in ("float", "double"):
             if isinstance(value, str) and value in _FLOAT_WORDS:
                 return _FLOAT_WORDS[value]
         elif kind == "blob":
@@ -248,26 +253,12 @@ class DocumentWriter:
         return out
 
     def _scalar(self, shape: Shape, kind: str, value: Any, path: str) -> Any:
-        if kind in ("string", "character", "bigInteger", "bigDecimal"):
-            if isinstance(value, str):
-                return value
-        elif kind == "boolean":
-            if isinstance(value, bool):
-                return value
-        elif kind in _INTEGER_RANGES:
-            if isinstance(value, int) and not isinstance(value, bool):
-                bits = _INTEGER_RANGES[kind]
-                if -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
-                    return value
-                raise ShapeError(path, f"{value} is out of range for {kind}")
-        elif kind in ("float", "double"):
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                if isinstance(value, float) and not math.isfinite(value) and not self._binary:
-                    return (
-                        "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-                    )
-                return value
-        elif kind == "blob":
+        if is_plain_scalar(kind, value, path):
+            if isinstance(value, float) and not math.isfinite(value) and not self._binary:
+                # JSON has no literal for these; Smithy writes them as strings.
+                return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+            return value
+        if kind == "blob":
             if isinstance(value, str):
                 value = value.encode("utf-8")
             if isinstance(value, (bytes, bytearray, memoryview)):

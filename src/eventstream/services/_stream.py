@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any
 
 from .._classify import (
     CONTENT_TYPE,
@@ -34,7 +34,8 @@ from .._classify import (
 )
 from .._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder
 from .._encoder import encode as encode_message
-from .._errors import DecoderFailedError, EventStreamError, TruncatedStreamError
+from .._errors import EventStreamError, TruncatedStreamError
+from .._failstop import FailStop
 from .._message import BytesLike, Message
 from .._values import Byte, HeaderValueIn, Integer, Long, Short, Timestamp
 from . import _cbor
@@ -415,7 +416,7 @@ def _json_loads(payload: bytes) -> Any:
         raise ShapeError("", f"payload is not JSON: {exc}") from exc
 
 
-class StreamDecoder:
+class StreamDecoder(FailStop):
     """Incremental decoder of one operation's stream, fed in pieces of any size.
 
     ::
@@ -441,8 +442,6 @@ class StreamDecoder:
         self._check_complete = check_complete
         self._received: dict[str, int] = {}
         self._count = 0
-        self._error: EventStreamError | None = None
-        self._error_raised = False
         #: The operation's non-stream output members, if an ``initial-response`` came.
         self.initial_response: dict[str, Any] | None = None
 
@@ -455,11 +454,6 @@ class StreamDecoder:
     def offset(self) -> int:
         """Stream offset of the first byte not yet part of a decoded message."""
         return self._decoder.offset
-
-    @property
-    def failed(self) -> bool:
-        """True once an error was found; every later call raises."""
-        return self._error is not None
 
     def feed(self, data: BytesLike) -> list[Event]:
         """Take the next piece; return the events it completed."""
@@ -476,10 +470,7 @@ class StreamDecoder:
             except EventStreamError as exc:
                 if exc.message_offset is None:
                     exc.message_offset = frame.offset
-                if not events:
-                    self._fail(exc)
-                self._error = exc
-                return events
+                return self._defer(events, exc)
             if event is not None:
                 events.append(event)
         return events
@@ -521,18 +512,6 @@ class StreamDecoder:
             self._fail(exc)
         if missing:
             self._fail(IncompleteStreamError(missing, self._received, 0, self._decoder.offset))
-
-    def _fail(self, error: EventStreamError) -> NoReturn:
-        self._error = error
-        self._error_raised = True
-        raise error
-
-    def _raise_failure(self) -> NoReturn:
-        assert self._error is not None
-        if not self._error_raised:
-            self._error_raised = True
-            raise self._error
-        raise DecoderFailedError(self._error) from self._error
 
 
 __all__ = ["StreamDecoder", "StreamModel", "UnmodeledStreamError", "load_stream"]
