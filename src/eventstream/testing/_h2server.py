@@ -114,8 +114,10 @@ class ReceivedRequest:
     """One request as the server saw it."""
 
     headers: list[tuple[str, str]]
-    #: The inner input events, verified, in order.
+    #: The inner input events, verified, in order (unless the server keeps none).
     events: list[Message] = field(default_factory=list)
+    #: How many input events were verified.
+    received: int = 0
     #: Whether the signed empty frame (or, unsigned, END_STREAM) ended the input.
     ended: bool = False
     #: The first thing wrong with the input (a signature, the end frame, the framing).
@@ -221,15 +223,14 @@ class _Exchange:
                 self.refuse(EventStreamError("input arrived after the end frame"))
                 return
             try:
-                self.server.check_date(outer, len(request.events))
-                if self.verifier is None:
-                    self.pending_events.append(outer)
-                    request.events.append(outer)
-                elif not outer.payload:
+                self.server.check_date(outer, request.received)
+                if self.verifier is not None and not outer.payload:
                     self.verifier.verify_end(outer)
-                else:
-                    inner = self.verifier.verify(outer)
-                    self.pending_events.append(inner)
+                    continue
+                inner = outer if self.verifier is None else self.verifier.verify(outer)
+                self.pending_events.append(inner)
+                request.received += 1
+                if self.server.keep_events:
                     request.events.append(inner)
             except EventStreamError as exc:
                 self.refuse(exc)
@@ -373,7 +374,8 @@ class LoopbackH2Server:
     (server side, ALPN ``h2``) serves TLS instead of cleartext prior-knowledge HTTP/2.
     ``status`` and ``content_type`` are the response's (an error reply: a status
     other than 200, and ``Send`` steps with the body's bytes).  Runs in the current
-    event loop.
+    event loop.  ``keep_events=False`` counts the input events without keeping them
+    (for long sessions).
     """
 
     def __init__(
@@ -390,6 +392,7 @@ class LoopbackH2Server:
         max_skew: float = 300.0,
         status: int = 200,
         content_type: str = "application/vnd.amazon.eventstream",
+        keep_events: bool = True,
     ) -> None:
         self._h2 = require_h2("LoopbackH2Server")
         self.script = list(script)
@@ -404,6 +407,7 @@ class LoopbackH2Server:
         self._verifier_factory = verifier_factory
         self._clock = clock
         self.status = status
+        self.keep_events = keep_events
         self.content_type = content_type
         self._max_skew = _dt.timedelta(seconds=max_skew)
         self._server: asyncio.base_events.Server | None = None
