@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterator, Sequence
 from typing import Any, Callable
 
 import pytest
@@ -329,3 +329,53 @@ def test_an_error_status_is_reported_with_its_body() -> None:
     run_with_server(
         [Send(b'{"message": "denied"}')], body, status=403, content_type="application/json"
     )
+
+
+def test_send_from_sends_in_the_sessions_task_then_the_end() -> None:
+    async def events() -> AsyncIterator[es.Message]:
+        for i in range(5):
+            yield event("Audio", b"%d" % i)
+            await asyncio.sleep(0)
+
+    async def body(server: LoopbackH2Server) -> None:
+        async with session(server) as s:
+            s.send_from(events())
+            answers = [m.payload async for m in s]
+            assert answers == [b"0", b"1", b"2", b"3", b"4"]
+            assert s.send_ended
+
+    def reply(message: es.Message) -> list[es.Message]:
+        return [message]
+
+    run_with_server([Respond(reply)], body)
+
+
+def test_send_from_reports_the_events_own_error_to_the_receiver() -> None:
+    def events() -> Iterator[es.Message]:
+        yield event("Audio", b"a")
+        raise OSError("microphone unplugged")
+
+    async def body(server: LoopbackH2Server) -> None:
+        async with session(server) as s:
+            s.send_from(events())
+            with pytest.raises(OSError, match="microphone unplugged"):
+                async for _ in s:
+                    pass
+            with pytest.raises(SessionClosedError, match="microphone"):
+                await s.send(event("Audio", b"b"))
+
+    run_with_server([Stall()], body)
+
+
+def test_closing_the_session_stops_a_sending_task_that_waits() -> None:
+    async def endless() -> AsyncIterator[es.Message]:
+        while True:
+            yield event("Audio", b"x" * 4096)
+
+    async def body(server: LoopbackH2Server) -> None:
+        async with session(server) as s:
+            s.send_from(endless())
+            await asyncio.sleep(0.1)  # the server reads nothing: the task waits on the window
+        # run_with_server checks that no task is left
+
+    run_with_server([Stall()], body, receive_window=8192)

@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import ssl
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Protocol, Union
 from urllib.parse import urlsplit
@@ -92,6 +92,12 @@ class DuplexSession:
             await session.send(event)        # signed now, sent as the window allows
             message = await session.receive()  # the next output message, or None at the end
             await session.end()              # the signed empty frame; send() refuses after it
+            async for message in session: ...
+
+    or, to send from a task the session owns while receiving::
+
+        async with DuplexSession(url, headers, signer) as session:
+            session.send_from(events())      # an async generator of events; then end()
             async for message in session: ...
 
     ``url`` is ``https://host[:port]/path?query`` (TLS, ALPN ``h2``) or
@@ -178,6 +184,9 @@ class DuplexSession:
         self._response_headers: list[tuple[str, str]] = []
         self._remote_ended = False
         self._receive_done = False
+        # The task of send_from(), and what made it fail (the caller's own exception).
+        self._producer: asyncio.Task[None] | None = None
+        self._producer_error: BaseException | None = None
         self._goaway: tuple[int, int] | None = None
 
     # -- public state -------------------------------------------------------------
@@ -298,7 +307,7 @@ class DuplexSession:
         """End the session: reset the stream unless both directions finished, close the
         connection, and wait for the reading task to stop.  Safe to call twice."""
         if self._closed:
-            await self._stop_reading()
+            await self._stop(self._read_task)
             return
         self._closed = True
         if self._failure is None:
@@ -311,20 +320,22 @@ class DuplexSession:
                     conn.reset_stream(self._stream_id, _CANCEL)
                 conn.close_connection(_NO_ERROR)
                 self._flush()
-        await self._stop_reading()
+        await self._stop(self._producer)
+        await self._stop(self._read_task)
         writer = self._writer
         if writer is not None:
             writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
 
-    async def _stop_reading(self) -> None:
-        task = self._read_task
+    @staticmethod
+    async def _stop(task: asyncio.Task[None] | None) -> None:
+        """Cancel ``task`` unless it is done, and wait for it: it may end cancelled, or
+        by an error it already reported to the session."""
         if task is None:
             return
         if not task.done():
             task.cancel()
-        # The task may be cancelled, or may have ended by the failure it reported.
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
 
@@ -349,6 +360,51 @@ class DuplexSession:
                 data = bytes(event)
             await self._send_body(data, end_stream=False, what=f"event {self._sent_events}")
             self._sent_events += 1
+
+    def send_from(
+        self,
+        events: AsyncIterable[Message | bytes] | Iterable[Message | bytes],
+        *,
+        end: bool = True,
+    ) -> None:
+        """Send every event of ``events`` (an async or plain iterable) from a task the
+        session owns, then the end frame unless ``end=False``; the caller is free to
+        receive meanwhile.
+
+        The task waits on the peer's window like :meth:`send`.  If ``events`` raises, the
+        session ends (the input is incomplete) and :meth:`receive` raises that
+        exception; if the session ends first, the task stops.  Closing the session
+        cancels the task and waits for it.
+        """
+        if self._producer is not None:
+            raise SessionClosedError("send_from() was already called on this session")
+        self._check_can_send()
+
+        async def produce() -> None:
+            if isinstance(events, AsyncIterable):
+                async for event in events:
+                    await self.send(event)
+            else:
+                for event in events:
+                    await self.send(event)
+            if end:
+                await self.end()
+
+        task = asyncio.get_running_loop().create_task(produce())
+        task.add_done_callback(self._producer_done)
+        self._producer = task
+
+    def _producer_done(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is None:
+            return
+        if self._failure is None or not isinstance(error, EventStreamError):
+            # The events' own failure (not the session's): the input is cut short.
+            self._producer_error = error
+            self._fail(SessionClosedError(f"the events to send raised {error!r}"), cause=error)
+        self._wake_all()
 
     async def end(self) -> None:
         """Send the signed empty frame and end the request body.  ``send()`` raises
@@ -472,6 +528,8 @@ class DuplexSession:
                     self._receive_done = True
                     self._decode(None)
                     continue
+                if self._producer_error is not None:
+                    raise self._producer_error
                 self._raise_failure()
                 self._inbox_changed.clear()
                 if not await self._wait(self._inbox_changed, deadline):
