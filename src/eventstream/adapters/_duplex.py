@@ -676,6 +676,15 @@ class DuplexSession:
         if self._goaway is not None:
             code, last = self._goaway
             return GoAwayError(code, last, " and closed the connection" + self._progress())
+        if self._inbox:
+            # Decode what arrived (the peer is gone, so nothing is acknowledged): the
+            # messages stay for receive(), and the decoder says whether the cut fell
+            # inside one.  A malformed stream fails the session with its own error.
+            data = bytes(self._inbox)
+            self._inbox.clear()
+            self._inbox_flow = 0
+            with contextlib.suppress(EventStreamError):
+                self._decode(data)
         where = ""
         if self._decoder.buffered:
             where = f", inside a message ({self._decoder.buffered} bytes of it received)"
