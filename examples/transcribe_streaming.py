@@ -112,7 +112,20 @@ MODEL: dict[str, Any] = {
             },
         },
         "AlternativeList": {"type": "list", "member": {"shape": "Alternative"}},
-        "Alternative": {"type": "structure", "members": {"Transcript": {"shape": "String"}}},
+        "Alternative": {
+            "type": "structure",
+            "members": {"Transcript": {"shape": "String"}, "Items": {"shape": "ItemList"}},
+        },
+        "ItemList": {"type": "list", "member": {"shape": "Item"}},
+        "Item": {
+            "type": "structure",
+            "members": {
+                "Content": {"shape": "String"},
+                "StartTime": {"shape": "Double"},
+                "EndTime": {"shape": "Double"},
+                "Type": {"shape": "String"},
+            },
+        },
         "BadRequestException": {
             "type": "structure",
             "members": {"Message": {"shape": "String"}},

@@ -5,6 +5,7 @@ test_duplex_signed.py)."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Iterator, Sequence
 from typing import Any, Callable
@@ -17,10 +18,12 @@ from eventstream.adapters import (
     DuplexSession,
     EventTimeoutError,
     GoAwayError,
+    HTTP2ProtocolError,
     ResponseStatusError,
     SendTimeoutError,
     SessionClosedError,
     StreamResetError,
+    client_ssl_context,
 )
 from eventstream.testing import (
     Drop,
@@ -34,6 +37,8 @@ from eventstream.testing import (
     Stall,
     Step,
 )
+
+from ..conftest import FIXTURES
 
 pytest.importorskip("h2")
 
@@ -379,3 +384,51 @@ def test_closing_the_session_stops_a_sending_task_that_waits() -> None:
         # run_with_server checks that no task is left
 
     run_with_server([Stall()], body, receive_window=8192)
+
+
+TLS = FIXTURES / "tls"
+
+
+def tls_contexts(server_alpn: list[str]) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(TLS / "loopback-cert.pem", TLS / "loopback-key.pem")
+    server_side.set_alpn_protocols(server_alpn)
+    client_side = client_ssl_context()
+    client_side.load_verify_locations(TLS / "loopback-cert.pem")
+    return server_side, client_side
+
+
+def test_tls_with_alpn_h2() -> None:
+    server_side, client_side = tls_contexts(["h2"])
+
+    async def body(server: LoopbackH2Server) -> None:
+        assert server.url.startswith("https://127.0.0.1:")
+        async with session(server, ssl_context=client_side) as s:
+            await s.send(event("Audio", b"over tls"))
+            await s.end()
+            assert [m.payload async for m in s] == [b"over tls"]
+
+    run_with_server([Respond(lambda m: [m])], body, ssl_context=server_side)
+
+
+def test_tls_without_alpn_h2_is_refused() -> None:
+    server_side, client_side = tls_contexts(["http/1.1"])
+
+    async def body(server: LoopbackH2Server) -> None:
+        with pytest.raises(HTTP2ProtocolError, match="did not agree to HTTP/2 over TLS"):
+            async with session(server, ssl_context=client_side):
+                pass
+
+    run_with_server([Stall()], body, ssl_context=server_side)
+
+
+def test_tls_checks_the_certificate() -> None:
+    server_side, _ = tls_contexts(["h2"])
+
+    async def body(server: LoopbackH2Server) -> None:
+        # The default context trusts the system's CAs only.
+        with pytest.raises(ConnectionLostError, match="CERTIFICATE_VERIFY_FAILED"):
+            async with session(server):
+                pass
+
+    run_with_server([Stall()], body, ssl_context=server_side)

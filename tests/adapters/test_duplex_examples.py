@@ -67,10 +67,11 @@ AUDIO_IN, TRANSCRIPTS_OUT = transcribe.streams()
 
 
 def transcript(text: str, partial: bool) -> bytes:
-    result = {"ResultId": "r1", "IsPartial": partial, "Alternatives": [{"Transcript": text}]}
-    return bytes(
-        TRANSCRIPTS_OUT.encode({"TranscriptEvent": {"Transcript": {"Results": [result]}}})
-    )
+    # With Items in every alternative, as the service sends (the SDK's parser needs them).
+    alternative = {"Transcript": text, "Items": []}
+    result = {"ResultId": "r1", "IsPartial": partial, "Alternatives": [alternative]}
+    event = {"TranscriptEvent": {"Transcript": {"Results": [result]}}}
+    return bytes(TRANSCRIPTS_OUT.encode(event))
 
 
 def transcribe_script(received_audio: bytearray) -> list[Step]:
