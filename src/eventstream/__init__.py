@@ -9,8 +9,7 @@ reference SDKs (aws-sdk-go-v2 ``aws/protocol/eventstream``, smithy-rs
 ``aws-smithy-eventstream``, aws-c-event-stream).
 """
 
-from ._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder, Frame, decode
-from ._encoder import encode
+from ._decoder import Decoder
 from ._errors import (
     ChecksumError,
     DecoderFailedError,
@@ -24,6 +23,7 @@ from ._errors import (
     PreludeChecksumError,
     TruncatedStreamError,
 )
+from ._format import DEFAULT_MAX_MESSAGE_SIZE, Frame, decode, encode
 from ._headers import MAX_NAME_BYTES, MAX_VALUE_BYTES, Headers, encode_headers
 from ._message import Message
 from ._values import Byte, HeaderType, HeaderValue, Integer, Long, Short, Timestamp
