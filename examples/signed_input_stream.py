@@ -29,7 +29,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
-from eventstream import Message, encode
+from eventstream import Message
 from eventstream.signing import Credentials, EventSigner, sign_request
 
 
@@ -54,13 +54,6 @@ def audio_events(path: str, chunk: int) -> Iterator[Message]:
             yield Message(headers, piece)
 
 
-def signed_body(signer: EventSigner, events: Iterable[Message]) -> Iterator[bytes]:
-    """The request body: each event signed as it is sent, then the signed end frame."""
-    for event in events:
-        yield encode(signer.sign(event))
-    yield encode(signer.sign_end())
-
-
 def send(url: str, region: str, service: str, events: Iterable[Message]) -> tuple[int, bytes]:
     """POST the signed stream to ``url``; return the response status and body."""
     parts = urlsplit(url)
@@ -75,7 +68,7 @@ def send(url: str, region: str, service: str, events: Iterable[Message]) -> tupl
         connection.request(
             "POST",
             parts.path + (f"?{parts.query}" if parts.query else ""),
-            body=signed_body(signer, events),
+            body=signer.body(events),
             headers=signed.headers,
             encode_chunked=True,
         )

@@ -3,16 +3,12 @@ checks the request's signature and every frame (tests/signed_server.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import http.client
-import importlib.util
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -27,14 +23,6 @@ pytest.importorskip("botocore", reason="sign_request needs botocore (the sigv4 e
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "signed_input_stream.py"
 KEYS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session-token")
 AUDIO = bytes(range(256)) * 40  # 10,240 bytes: three AudioEvents of 4,096 bytes at most
-
-
-def example_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("signed_input_stream", EXAMPLE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def run_example(
@@ -125,17 +113,3 @@ def test_the_endpoint_checks_every_frame_and_the_end_frame(
         return
     assert status == 403 and body["frame"] == frame
     assert reason in str(body["message"])
-
-
-def test_the_body_is_signed_as_it_is_sent() -> None:
-    # The generator signs an event only when the HTTP client asks for it.
-    example = example_module()
-    times = iter([dt.datetime(2026, 12, 1, 3, 0, s, tzinfo=dt.timezone.utc) for s in range(5)])
-    signer = EventSigner(b"seed", KEYS, "r", "s", clock=lambda: next(times))
-    events: Iterator[es.Message] = iter([es.Message({}, b"a"), es.Message({}, b"b")])
-    body = example.signed_body(signer, events)
-    assert signer.signature == b"seed"
-    first = es.decode(next(body))
-    assert signer.signature == first.headers[":chunk-signature"]
-    assert [es.decode(frame).payload for frame in body][-1] == b""
-    assert signer.ended
