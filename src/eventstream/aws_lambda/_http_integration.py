@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._peer_json import PeerJSONError, parse_peer_json
+
 __all__ = [
     "HTTP_INTEGRATION_CONTENT_TYPE",
     "HttpIntegrationError",
@@ -130,8 +132,8 @@ def _member_or(document: dict[str, Any], name: str, default: Any) -> Any:
 
 def _parse_prelude(raw: bytes) -> HttpIntegrationPrelude:
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        document = parse_peer_json(raw)
+    except PeerJSONError as exc:
         raise HttpIntegrationError(f"prelude is not UTF-8 JSON: {exc}", 0) from exc
     if not isinstance(document, dict):
         raise HttpIntegrationError("prelude is not a JSON object", 0)
