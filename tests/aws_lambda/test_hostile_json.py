@@ -118,3 +118,18 @@ def test_error_from_response_keeps_the_header_code_with_a_hostile_body() -> None
     error = error_from_response(429, {"x-amzn-ErrorType": "TooManyRequestsException"}, DEEP)
     assert type(error).__name__ == "TooManyRequestsException"
     assert error.message == DEEP.decode("ascii")
+
+
+def test_splitter_bound_error_does_not_depend_on_the_pieces() -> None:
+    # Found by the HTTP-integration fuzz target: whole, the delimiter is seen past the
+    # bound; in pieces, the bound is passed before it arrives. Same error either way.
+    payload = b'{"a":[[[[[[' + b"\x00" * 8
+    whole = HttpIntegrationSplitter(max_prelude_size=2)
+    with pytest.raises(HttpIntegrationError) as whole_error:
+        whole.feed(payload)
+    pieces = HttpIntegrationSplitter(max_prelude_size=2)
+    with pytest.raises(HttpIntegrationError) as pieces_error:
+        pieces.feed(payload[:10])
+        pieces.feed(payload[10:])
+    assert str(pieces_error.value) == str(whole_error.value)
+    assert pieces_error.value.offset == whole_error.value.offset == 2

@@ -9,7 +9,7 @@ import eventstream as es
 from eventstream._peer_json import MAX_JSON_DEPTH
 from eventstream.aws_lambda import InvokeComplete, PayloadChunk
 
-from ..cli_run import json_lines, run, stderr_lines
+from .cli_run import json_lines, run, stderr_lines
 
 DEEP = b"[" * 3000
 DEEP_CLOSED = b"[" * 3000 + b"]" * 3000

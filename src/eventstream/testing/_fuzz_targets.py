@@ -191,7 +191,7 @@ def _header_value(kind: int, raw: bytes) -> Any:
         moment = _EPOCH + datetime.timedelta(milliseconds=low + number % (high - low))
         return moment if kind == 12 else moment.replace(tzinfo=None)  # naive: refused
     if kind == 14:
-        return float(number)  # not a header type: refused
+        return float(len(raw))  # not a header type: refused
     return raw.decode("latin-1")
 
 
