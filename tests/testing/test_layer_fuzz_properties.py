@@ -216,3 +216,18 @@ def test_resync_target_reads_at_most_its_bound() -> None:
     t.resync_fuzz_target(
         with_control(0, [], b"\x00" * 3 + es.encode(InvokeComplete().to_message()))
     )
+
+
+# --- the Lambda stream property: no event lost before an error -----------------------
+
+
+@pytest.mark.parametrize("payload", [b"[" * 3000, b"[" * 5000 + b"]" * 5000, b"not json"])
+def test_response_stream_property_keeps_the_events_before_a_bad_exception(
+    payload: bytes,
+) -> None:
+    exception = es.Message({":message-type": "exception", ":exception-type": "E"}, payload)
+    chunks = [PayloadChunk(b"a"), PayloadChunk(b"b")]
+    stream = b"".join(es.encode(c.to_message()) for c in chunks) + es.encode(exception)
+    for cuts in ([], [5], [len(stream) - 1]):
+        assert t.check_response_stream_decoder(stream, cuts) == chunks
+        t.response_stream_fuzz_target(t.encode_fuzz_input(stream, cuts))
