@@ -5,7 +5,7 @@ audio chunks from a WAV file, each signed as it goes, while it reads the model's
 text and audio events from the same HTTP/2 request; prints the text and writes the
 spoken answer to a WAV file::
 
-    pip install 'eventstream[h2,sigv4]'
+    pip install 'eventstream-codec[h2,sigv4]'
     python examples/bedrock_nova_sonic.py question.wav --out answer.wav --region us-east-1
 
 Both streams come from botocore's ``bedrock-runtime`` model with

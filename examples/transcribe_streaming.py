@@ -4,7 +4,7 @@ Reads 16-bit mono PCM from a WAV file, sends it as signed ``AudioEvent`` message
 one HTTP/2 request (``StartStreamTranscription``) while it reads ``TranscriptEvent``
 messages from the response, and prints the final transcript lines::
 
-    pip install 'eventstream[h2,sigv4]'
+    pip install 'eventstream-codec[h2,sigv4]'
     python examples/transcribe_streaming.py speech.wav --region us-east-1
 
 Credentials come from botocore (environment, profile, SSO, instance role...), and are

@@ -304,9 +304,9 @@ def test_missing_h2_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
     monkeypatch.setitem(sys.modules, "h2.events", None)
-    with pytest.raises(ImportError, match=r"eventstream\[h2\]"):
+    with pytest.raises(ImportError, match=r"eventstream-codec\[h2\]"):
         DuplexSession("http://127.0.0.1:1/x")
-    with pytest.raises(ImportError, match=r"eventstream\[h2\]"):
+    with pytest.raises(ImportError, match=r"eventstream-codec\[h2\]"):
         LoopbackH2Server()
 
 

@@ -322,3 +322,19 @@ def test_signed_garbage_payload_is_reported_with_its_offset() -> None:
         verifier().verify(frame)
     assert caught.value.index == 0
     assert caught.value.offset is not None and caught.value.offset >= 12
+
+
+def test_body_signs_each_event_as_it_is_asked_for() -> None:
+    s = signer()
+    events = iter([EVENT, es.Message({}, b"b")])
+    body = s.body(events)
+    assert s.signature == SEED  # nothing signed before the client asks
+    first = es.decode(next(body))
+    assert s.signature == first.headers[":chunk-signature"] and not s.ended
+    assert next(events).payload == b"b"  # the second event was not taken yet
+    rest = list(body)
+    assert [es.decode(frame).payload for frame in rest] == [b""]
+    assert s.ended
+    v = verifier()
+    assert v.verify(es.encode(first)) == EVENT
+    v.verify_end(rest[0])

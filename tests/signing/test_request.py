@@ -42,6 +42,12 @@ def test_seed_of_the_c_auth_request() -> None:
         signing_time=dt.datetime(1981, 1, 16, 6, 30, tzinfo=UTC),
     )
     assert signed.seed.hex() == request["seed_signature_hex"]
+    # The whole header, as aws-c-auth's event-signing test (sigv4_event_signing_test) expects it.
+    assert signed.headers["Authorization"] == (
+        "AWS4-HMAC-SHA256 Credential=access/19810116/us-east-1/demo/aws4_request, "
+        "SignedHeaders=content-encoding;host;x-amz-content-sha256;x-amz-date, "
+        "Signature=e1d8e8c8815e60969f2a34765c9a15945ffc0badbaa4b7e3b163ea19131e949b"
+    )
     assert signed.headers["X-Amz-Date"] == request["headers"]["x-amz-date"]
     assert signed.headers["X-Amz-Content-SHA256"] == STREAMING_EVENTS_PAYLOAD
     assert seed_from_authorization(signed.headers["Authorization"]) == signed.seed

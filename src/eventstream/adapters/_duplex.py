@@ -33,9 +33,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Protocol, Union
 from urllib.parse import urlsplit
 
-from .._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder
-from .._encoder import encode
+from .._decoder import Decoder
 from .._errors import EventStreamError
+from .._format import DEFAULT_MAX_MESSAGE_SIZE, encode
 from .._message import Message
 from ._duplex_errors import (
     ConnectionLostError,

@@ -9,7 +9,9 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-_MISSING = "{what} needs the 'h2' package (python-hyper's HTTP/2): pip install 'eventstream[h2]'"
+_MISSING = (
+    "{what} needs the 'h2' package (python-hyper's HTTP/2): pip install 'eventstream-codec[h2]'"
+)
 
 
 def require_h2(what: str) -> ModuleType:

@@ -32,10 +32,11 @@ from .._classify import (
     _message_from_payload,
     classify,
 )
-from .._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder
-from .._encoder import encode as encode_message
+from .._decoder import Decoder
 from .._errors import EventStreamError, TruncatedStreamError
 from .._failstop import FailStop
+from .._format import DEFAULT_MAX_MESSAGE_SIZE
+from .._format import encode as encode_message
 from .._message import BytesLike, Message
 from .._values import Byte, HeaderValueIn, Integer, Long, Short, Timestamp
 from . import _cbor

@@ -17,11 +17,11 @@ from __future__ import annotations
 import collections
 import datetime as _dt
 import hmac
+from collections.abc import Iterable, Iterator
 from typing import Callable, Union
 
-from .._decoder import decode
-from .._encoder import MIN_MESSAGE_LENGTH, PRELUDE_LENGTH, encode
 from .._errors import EncodeError, EventSignatureError, EventStreamError
+from .._format import MIN_MESSAGE_LENGTH, PRELUDE_LENGTH, decode, encode
 from .._headers import Headers, encode_headers
 from .._message import BytesLike, Message
 from .._values import Timestamp
@@ -114,7 +114,7 @@ class EventSigner(_Chain):
 
     Sans-IO: :meth:`sign` returns the envelope, ``encode()`` it and send it.
     Finish with :meth:`sign_end`; a service rejects a stream that stops
-    without it.
+    without it.  :meth:`body` does both for an iterable of events.
     """
 
     def __init__(
@@ -155,6 +155,16 @@ class EventSigner(_Chain):
         envelope = self._envelope(b"")
         self._ended = True
         return envelope
+
+    def body(self, events: Iterable[Event]) -> Iterator[bytes]:
+        """The request body: each event's envelope, encoded, then the end frame.
+
+        Lazy: an event is signed when the next piece is asked for, so an HTTP
+        client that streams an iterable body sends each frame as it is signed.
+        """
+        for event in events:
+            yield encode(self.sign(event))
+        yield encode(self.sign_end())
 
     def _envelope(self, payload: bytes) -> Message:
         instant = utc_instant(self._clock(), "the clock's time").replace(microsecond=0)

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol, Union
 
 from .. import signing
 from .._decoder import Decoder
-from .._encoder import encode
 from .._errors import EventStreamError
+from .._format import encode
 from .._message import Message
 from .._values import Timestamp
 from ..adapters._h2 import require_h2
