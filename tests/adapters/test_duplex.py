@@ -432,3 +432,66 @@ def test_tls_checks_the_certificate() -> None:
                 pass
 
     run_with_server([Stall()], body, ssl_context=server_side)
+
+
+async def raw_server(reply: bytes) -> tuple[asyncio.base_events.Server, int]:
+    """A TCP server that answers every connection with ``reply`` (after the client's
+    first bytes) and then holds the connection open."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        writer.write(reply)
+        await writer.drain()
+        await reader.read()  # until the client closes
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+def run_against_raw(reply: bytes, check: Callable[[DuplexSession], Awaitable[None]]) -> None:
+    async def main() -> None:
+        server, port = await raw_server(reply)
+        async with server:
+            url = f"http://127.0.0.1:{port}/x"
+            async with DuplexSession(url, CONTENT_TYPE, first_event_timeout=5.0) as s:
+                await check(s)
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        assert others == []
+
+    asyncio.run(main())
+
+
+def test_a_peer_that_does_not_speak_http2_is_a_protocol_error() -> None:
+    async def check(s: DuplexSession) -> None:
+        with pytest.raises(HTTP2ProtocolError, match=r"SETTINGS frame, and sent 'HTTP/1\.1 400"):
+            await s.receive()
+        with pytest.raises(HTTP2ProtocolError):
+            await s.send(event("Audio", b"a"))
+
+    run_against_raw(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", check)
+
+
+def test_a_peer_that_overruns_the_flow_control_window_is_a_protocol_error() -> None:
+    # Frames built by hand (h2's own peer would never send them): SETTINGS, the
+    # response HEADERS, then 80 KiB of DATA, more than the 64 KiB window a client has
+    # until the server acknowledges its SETTINGS (this server never does).  The bytes
+    # are the start of one large, valid message, so only flow control can object.
+    hpack = pytest.importorskip("hpack")
+    frames = pytest.importorskip("hyperframe.frame")
+    headers = frames.HeadersFrame(1)
+    headers.data = hpack.Encoder().encode([(":status", "200")])
+    headers.flags.add("END_HEADERS")
+    body = es.encode(event("Big", b"x" * 200_000))
+    reply = frames.SettingsFrame(0).serialize() + headers.serialize()
+    for start in range(0, 5 * 16384, 16384):
+        data = frames.DataFrame(1)
+        data.data = body[start : start + 16384]
+        reply += data.serialize()
+
+    async def check(s: DuplexSession) -> None:
+        await asyncio.sleep(0.3)  # take nothing: no data is acknowledged
+        with pytest.raises(HTTP2ProtocolError, match=r"(?i)flow control window"):
+            await s.receive()
+
+    run_against_raw(reply, check)

@@ -61,6 +61,8 @@ _READ_SIZE = 64 * 1024
 _NO_ERROR = 0
 _PROTOCOL_ERROR = 1
 _CANCEL = 8
+# The frame type a server's connection preface starts with (RFC 9113, section 3.4).
+_SETTINGS_FRAME = 0x4
 
 
 class EventSigning(Protocol):
@@ -188,6 +190,8 @@ class DuplexSession:
         self._producer: asyncio.Task[None] | None = None
         self._producer_error: BaseException | None = None
         self._goaway: tuple[int, int] | None = None
+        # The first bytes from the server, until its first frame header is checked.
+        self._preface: bytearray | None = bytearray()
 
     # -- public state -------------------------------------------------------------
 
@@ -609,6 +613,22 @@ class DuplexSession:
                 if not data:
                     self._fail(self._lost("the server closed the connection"))
                     return
+                if self._preface is not None:
+                    self._preface += data
+                    if len(self._preface) < 9:
+                        continue
+                    data, self._preface = bytes(self._preface), None
+                    if data[3] != _SETTINGS_FRAME:
+                        # h2 would wait for the whole "frame" that, say, an HTTP/1.1
+                        # status line claims (megabytes) before it objected.
+                        shown = data[:32].decode("ascii", "replace")
+                        self._fail(
+                            HTTP2ProtocolError(
+                                "the server broke HTTP/2: it must open with a SETTINGS "
+                                f"frame, and sent {shown!r}"
+                            )
+                        )
+                        return
                 try:
                     events = conn.receive_data(data)
                 except h2.exceptions.ProtocolError as exc:
