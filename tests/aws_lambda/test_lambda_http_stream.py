@@ -25,8 +25,8 @@ from eventstream.aws_lambda import (
 )
 from eventstream.events import UnmodeledStreamError
 
+from ..loopback import CannedResponse, LoopbackServer, RecordedRequest
 from .lambda_peers import isolated_aws_env, lambda_client
-from .loopback import CannedResponse, LoopbackServer, RecordedRequest
 
 LOG = base64.b64encode("START RequestId: 1\nhello from the function ✓\nEND\n".encode()).decode()
 

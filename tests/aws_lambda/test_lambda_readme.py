@@ -13,10 +13,10 @@ import pytest
 import eventstream as es
 from eventstream.aws_lambda import InvokeComplete, PayloadChunk
 
+from ..loopback import CannedResponse, LoopbackServer
 from .lambda_peers import isolated_aws_env
-from .loopback import CannedResponse, LoopbackServer
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 SECTION = (README.parent / "docs" / "lambda.md").read_text(encoding="utf-8")
 OFFLINE = re.findall(r"(?<!-->\n)^```python\n(.*?)^```$", SECTION, re.M | re.S)
 ONLINE = re.findall(r"^<!-- not run: .*-->\n```python\n(.*?)^```$", SECTION, re.M | re.S)

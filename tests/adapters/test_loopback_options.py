@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from .loopback import CannedResponse, LoopbackServer, random_pieces
+from ..loopback import CannedResponse, LoopbackServer, random_pieces
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from .loopback import CannedResponse, LoopbackServer, RecordedRequest, random_pieces
-from .streams import LAMBDA_EVENTS, LAMBDA_STREAM, boundaries, encode_all
+from ..loopback import CannedResponse, LoopbackServer, RecordedRequest, random_pieces
+from ..streams import LAMBDA_EVENTS, LAMBDA_STREAM, boundaries, encode_all
 
 botocore = pytest.importorskip("botocore", reason="botocore and httpx are the sigv4 extra")
 pytest.importorskip("httpx")
@@ -34,7 +34,7 @@ from botocore.credentials import Credentials  # noqa: E402
 
 from eventstream.aws_lambda import InvokeComplete, PayloadChunk  # noqa: E402
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lambda_invoke.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lambda_invoke.py"
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 TOKEN = "session-token-example"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 #: The console script pip installed next to this interpreter, if it did.
 CONSOLE_SCRIPT = Path(sys.executable).with_name("eventstream")

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .loopback import CannedResponse, LoopbackServer, RecordedRequest
+from ..loopback import CannedResponse, LoopbackServer, RecordedRequest
 
 
 def raw_exchange(port: int, request: bytes) -> bytes:

@@ -17,7 +17,7 @@ import pytest
 
 from eventstream._feedgate import FEED_GATE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _smoke_run(*options: str) -> None:

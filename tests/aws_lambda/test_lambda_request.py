@@ -16,8 +16,8 @@ from eventstream.aws_lambda import (
     build_request,
 )
 
+from ..loopback import CannedResponse, LoopbackServer, RecordedRequest
 from .lambda_peers import TRANSPORT_HEADERS, isolated_aws_env, lambda_client
-from .loopback import CannedResponse, LoopbackServer, RecordedRequest
 
 ARN = "arn:aws:lambda:us-west-2:123456789012:function:my-function"
 CONTEXT = {"custom": {"app": "tests", "n": 1}, "env": {"locale": "fr_FR"}}

@@ -20,7 +20,7 @@ import pytest
 
 import eventstream as es
 
-from .conftest import VECTORS
+from ..conftest import VECTORS
 
 GO = VECTORS / "aws-sdk-go"
 RS = VECTORS / "smithy-rs"

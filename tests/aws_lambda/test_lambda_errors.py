@@ -11,8 +11,8 @@ import pytest
 import eventstream.aws_lambda as aws_lambda
 from eventstream.aws_lambda import MODELED_ERRORS, LambdaError, error_from_response
 
+from ..loopback import CannedResponse, LoopbackServer, RecordedRequest
 from .lambda_peers import BOTOCORE_VERSION, installed_lambda_model, isolated_aws_env, lambda_client
-from .loopback import CannedResponse, LoopbackServer, RecordedRequest
 
 # The botocore release our table was generated from (see _errors.py).
 TABLE_SOURCE_VERSION = (1, 44, 8)

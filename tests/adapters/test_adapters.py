@@ -30,8 +30,8 @@ from eventstream.adapters import (
 )
 from eventstream.aws_lambda import IncompleteStreamError
 
-from .loopback import CannedResponse, LoopbackServer, random_pieces
-from .streams import LAMBDA_EVENTS, LAMBDA_STREAM, MESSAGES, STREAM, boundaries
+from ..loopback import CannedResponse, LoopbackServer, random_pieces
+from ..streams import LAMBDA_EVENTS, LAMBDA_STREAM, MESSAGES, STREAM, boundaries
 
 SEEDS = range(5)
 

@@ -7,7 +7,7 @@
 * docs/botocore-differences.md: its tables are rendered here from the cases
   below, run through the installed botocore and through us, and must match the
   file byte for byte, so the document cannot drift from what botocore does.
-  To regenerate them: ``python -m tests.test_botocore_differential``.
+  To regenerate them: ``python -m tests.core.test_botocore_differential``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ botocore_eventstream = pytest.importorskip(
     "botocore.eventstream", reason="botocore is a test peer: pip install -e '.[test]'"
 )
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "botocore-differences.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "botocore-differences.md"
 
 # botocore refuses a header block over 128 KiB and a payload over 24 MiB at
 # the prelude (its _MAX_HEADERS_LENGTH and _MAX_PAYLOAD_LENGTH); the Smithy
@@ -275,7 +275,7 @@ def test_the_documented_tables_are_what_botocore_does() -> None:
     expected = rendered_tables()
     assert documented_tables() == expected, (
         "docs/botocore-differences.md is out of date; regenerate its tables with "
-        "`python -m tests.test_botocore_differential`"
+        "`python -m tests.core.test_botocore_differential`"
     )
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import eventstream as es
 from eventstream import testing as t
 
-from .conftest import FIXTURES, VECTORS
+from ..conftest import FIXTURES, VECTORS
 
 
 @st.composite

@@ -30,7 +30,7 @@ from eventstream.events import (
     UnmodeledStreamError,
 )
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "lambda-stream.bin"
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "lambda-stream.bin"
 
 
 def encode_all(events: list[ResponseStreamEvent]) -> bytes:

@@ -27,10 +27,10 @@ import pytest
 
 import eventstream as es
 
-from .loopback import CannedResponse, LoopbackServer, random_pieces
-from .streams import MESSAGES, STREAM, boundaries
+from ..loopback import CannedResponse, LoopbackServer, random_pieces
+from ..streams import MESSAGES, STREAM, boundaries
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 DOCS = ROOT / "docs" / "clients.md"
 RECIPES = [

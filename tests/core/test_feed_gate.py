@@ -30,7 +30,7 @@ from eventstream import _feedgate
 from eventstream._message import BytesLike
 from eventstream.testing import messages
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 COMPILED = _feedgate.FEED_GATE == "compiled"
 

@@ -10,7 +10,7 @@ import pytest
 
 import eventstream as es
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 
 def make_fixtures() -> ModuleType:
