@@ -11,6 +11,9 @@ documented attribute.  mkdocstrings reads Markdown, so this turns
   builtin or standard-library name such as ``ValueError`` or
   ``datetime.datetime`` becomes plain code (there is no inventory of Python's
   own documentation, which would need the network);
+* a reST literal-block marker, ``text::`` or a line of only ``::``, into
+  ``text:`` or nothing (the indented block under it is already a Markdown code
+  block);
 * ``#:`` comment lines right above an attribute into that attribute's
   docstring, when it has none.
 """
@@ -26,6 +29,8 @@ import griffe
 
 ROLE = re.compile(r":(?:class|func|meth|attr|exc|data|mod|obj):`(~?)([\w.]+)`")
 COMMENT = re.compile(r"^\s*#: ?(.*)$")
+LITERAL_ONLY = re.compile(r"^[ \t]*::[ \t]*\n", re.M)
+LITERAL_AFTER_TEXT = re.compile(r"(\S)::[ \t]*$", re.M)
 
 
 def cross_reference(match: re.Match[str]) -> str:
@@ -44,7 +49,9 @@ class SphinxRoles(griffe.Extension):
             if comment:
                 obj.docstring = griffe.Docstring(comment, parent=obj)
         if obj.docstring is not None:
-            obj.docstring.value = ROLE.sub(cross_reference, obj.docstring.value)
+            text = ROLE.sub(cross_reference, obj.docstring.value)
+            text = LITERAL_ONLY.sub("", text)
+            obj.docstring.value = LITERAL_AFTER_TEXT.sub(r"\1:", text)
 
     @staticmethod
     def comment_above(obj: griffe.Object) -> str:
