@@ -70,7 +70,7 @@ def samples(page: Path) -> list[Sample]:
         )
         found.append(
             Sample(
-                page=page.relative_to(ROOT).as_posix(),
+                page=page.relative_to(ROOT).as_posix() if ROOT in page.parents else page.name,
                 line=line,
                 language=language,
                 code=code,
