@@ -43,3 +43,15 @@ def test_named_files_are_found() -> None:
     text = (ROOT / "docs" / "clients.md").read_text(encoding="utf-8")
     assert "tests/adapters/test_recipes.py" in NAMED.findall(text)
     assert "examples/httpx_sync.py" in NAMED.findall(text)
+
+
+def test_every_extra_is_listed() -> None:
+    """docs/index.md's table of extras and the README's list name every extra there is."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    section = pyproject.split("[project.optional-dependencies]", 1)[1].split("\n[", 1)[0]
+    extras = re.findall(r"^([A-Za-z][\w-]*) = \[", section, re.M)
+    assert "fastcrc" in extras and "docs" in extras
+    for page in (ROOT / "docs" / "index.md", ROOT / "README.md"):
+        text = page.read_text(encoding="utf-8")
+        missing = [extra for extra in extras if f"`{extra}`" not in text]
+        assert not missing, f"{page.name} does not list the extras {missing}"
