@@ -15,7 +15,7 @@ Without extra dependencies:
   :func:`response_stream_fuzz_target`: the same as one-input fuzz targets
   (atheris, python-afl, ``hypothesis.fuzz_one_input``).
 
-With ``pip install 'eventstream[testing]'`` (hypothesis), strategies:
+With ``pip install 'eventstream-codec[testing]'`` (hypothesis), strategies:
 :func:`header_names`, :func:`header_values`, :func:`headers`,
 :func:`messages`, :func:`streams`, :func:`splits`, :func:`mutations`,
 :func:`corruptions`, :func:`lambda_streams`.  Importing one of them without

@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .._decoder import DEFAULT_MAX_MESSAGE_SIZE
-from .._encoder import MAX_UINT32
+from .._format import DEFAULT_MAX_MESSAGE_SIZE, MAX_UINT32
 from ._check import check_decoder, check_response_stream_decoder
 from ._frames import fix_checksums
 
