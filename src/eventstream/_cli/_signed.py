@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .. import EventStreamError, Timestamp, decode
-from .._encoder import PRELUDE_LENGTH
+from .._format import PRELUDE_LENGTH
 from ..signing._envelope import DATE_HEADER, SIGNATURE_HEADER, SIGNATURE_SIZE
 from ..signing._sigv4 import amz_date
 from ._errors import StreamProblem

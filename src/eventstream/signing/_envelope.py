@@ -20,9 +20,8 @@ import hmac
 from collections.abc import Iterable, Iterator
 from typing import Callable, Union
 
-from .._decoder import decode
-from .._encoder import MIN_MESSAGE_LENGTH, PRELUDE_LENGTH, encode
 from .._errors import EncodeError, EventSignatureError, EventStreamError
+from .._format import MIN_MESSAGE_LENGTH, PRELUDE_LENGTH, decode, encode
 from .._headers import Headers, encode_headers
 from .._message import BytesLike, Message
 from .._values import Timestamp
