@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import NoReturn
 
 from .._classify import ErrorMessage, ExceptionMessage, InitialResponse, classify
-from .._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder, Frame
+from .._decoder import Decoder
 from .._errors import DecoderFailedError, EventStreamError, TruncatedStreamError
+from .._format import DEFAULT_MAX_MESSAGE_SIZE, Frame
 from .._message import BytesLike
 from .._peer_json import PeerJSONError, parse_peer_json
 from ._events import (

@@ -21,7 +21,7 @@ Without extra dependencies:
   :func:`header_dict_fuzz_target`, :func:`cli_input_fuzz_target`,
   :func:`resync_fuzz_target`.
 
-With ``pip install 'eventstream[testing]'`` (hypothesis), strategies:
+With ``pip install 'eventstream-codec[testing]'`` (hypothesis), strategies:
 :func:`header_names`, :func:`header_values`, :func:`headers`,
 :func:`messages`, :func:`streams`, :func:`splits`, :func:`mutations`,
 :func:`corruptions`, :func:`lambda_streams`.  Importing one of them without

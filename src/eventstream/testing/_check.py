@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder, Frame, decode
-from .._encoder import encode
+from .._decoder import Decoder
 from .._errors import DecoderFailedError, EncodeError, EventStreamError
+from .._format import DEFAULT_MAX_MESSAGE_SIZE, Frame, decode, encode
 from .._headers import MAX_VALUE_BYTES
 from .._message import Message
 from ..aws_lambda import (

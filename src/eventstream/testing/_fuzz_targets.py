@@ -27,9 +27,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from .._decoder import DEFAULT_MAX_MESSAGE_SIZE
-from .._encoder import MAX_UINT32
 from .._errors import EncodeError
+from .._format import DEFAULT_MAX_MESSAGE_SIZE, MAX_UINT32
 from .._values import Byte, Integer, Long, Short, Timestamp
 from ._check import check_decoder, check_response_stream_decoder
 from ._frames import fix_checksums

@@ -25,9 +25,9 @@ import pickle
 from collections.abc import Sequence
 from typing import Any
 
-from .._decoder import Decoder, decode
-from .._encoder import PRELUDE_LENGTH, encode
+from .._decoder import Decoder
 from .._errors import EncodeError, EventStreamError
+from .._format import PRELUDE_LENGTH, decode, encode
 from .._headers import Headers, HeadersIn
 from .._message import Message
 from .._values import normalize_value
