@@ -14,6 +14,7 @@ protocol's codec (JSON, XML or CBOR).
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 from collections.abc import Mapping
@@ -57,6 +58,7 @@ _CONTENT_TYPES = {
     "xml": "text/xml",
     "cbor": "application/cbor",
 }
+_RPC_PROTOCOLS = frozenset({"json", "smithy-rpc-v2-cbor"})
 _HEADER_INTS = {"byte": Byte, "short": Short, "integer": Integer, "long": Long}
 
 
@@ -179,15 +181,18 @@ class StreamModel:
         self, message: Message, offset: int | None = None
     ) -> dict[str, Any]:
         """The operation's non-stream output members from an ``initial-response``."""
+        return self._read_body("initial-response", self._initial_response_shape(), message, offset)
+
+    def _initial_response_shape(self) -> Shape:
+        # The operation's output shape without the stream and HTTP-bound members.
         op = self._model.operations[self.operation]
-        ref = op.get(self.direction)
-        shape = dict(self._model.shapes[ref["shape"]])
+        shape = dict(self._model.shapes[op[self.direction]["shape"]])
         shape["members"] = {
             name: member
             for name, member in shape.get("members", {}).items()
             if name != self.stream_member and not member.get("location")
         }
-        return self._read_body("initial-response", shape, message, offset)
+        return shape
 
     def _exception(self, kind: ExceptionMessage, offset: int | None) -> StreamException:
         cls = self.exceptions.get(kind.exception_type)
@@ -315,6 +320,25 @@ class StreamModel:
         headers.extend(extra)
         return Message(headers, payload)
 
+    @property
+    def sends_initial_response(self) -> bool:
+        """True for RPC protocols, whose output stream opens with an ``initial-response``."""
+        return self.direction == "output" and self.protocol in _RPC_PROTOCOLS
+
+    def encode_initial_response(self, members: Mapping[str, Any] | None = None) -> bytes:
+        """The ``initial-response`` message: the operation's non-stream output members."""
+        shape = self._initial_response_shape()
+        try:
+            payload = self._write_body_shape(shape, dict(members or {}), "initial-response")
+        except ShapeError as exc:
+            raise EventEncodeError(exc.path, exc.reason) from exc
+        headers: list[tuple[str, HeaderValueIn]] = [
+            (EVENT_TYPE, "initial-response"),
+            (CONTENT_TYPE, _CONTENT_TYPES[self.codec]),
+            (MESSAGE_TYPE, "event"),
+        ]
+        return encode_message(Message(headers, payload))
+
     def encode_error(self, code: str, message: str = "") -> bytes:
         """The bytes of an unmodeled ``error`` message (``:error-code``, ``:error-message``)."""
         headers: list[tuple[str, HeaderValueIn]] = [(":error-code", code)]
@@ -386,8 +410,6 @@ class StreamModel:
         return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
     def _header_value(self, ref: dict[str, Any], value: Any, path: str) -> HeaderValueIn:
-        import datetime as _dt
-
         kind = self._model.shapes[ref["shape"]]["type"]
         if kind in _HEADER_INTS and isinstance(value, int) and not isinstance(value, bool):
             try:
