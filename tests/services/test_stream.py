@@ -34,7 +34,7 @@ from eventstream.services import (
 from eventstream.services._model import find_model_file, read_model_file
 from eventstream.testing import random_lambda_stream
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+from ..conftest import FIXTURES
 
 
 def event_message(

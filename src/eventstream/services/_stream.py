@@ -294,20 +294,9 @@ class StreamModel:
 
     def encode_message(self, event: Mapping[str, Any]) -> Message:
         """Like :meth:`encode`, but the :class:`~eventstream.Message`."""
-        if not isinstance(event, Mapping) or len(event) != 1:
-            raise EventEncodeError("", "an event is a dict with exactly one key, the event name")
-        ((name, value),) = event.items()
-        ref = self._union.get(name)
-        if ref is None:
-            raise EventEncodeError(
-                "", f"{name!r} is not an event of {self.shape_name}; expected one of "
-                f"{sorted(self._union)}",
-            )  # fmt: skip
-        if not isinstance(value, Mapping):
-            raise EventEncodeError(name, f"expected a dict of members, got {type(value).__name__}")
-        shape = self._model.shapes[ref["shape"]]
+        name, shape, value = self._event_parts(event)
         try:
-            payload, content_type, extra = self._write_event(shape, dict(value), name)
+            payload, content_type, extra = self._write_event(shape, value, name)
         except ShapeError as exc:
             raise EventEncodeError(exc.path, exc.reason) from exc
         exception = bool(shape.get("exception"))
@@ -338,6 +327,45 @@ class StreamModel:
             (MESSAGE_TYPE, "event"),
         ]
         return encode_message(Message(headers, payload))
+
+    def to_json_form(self, event: Mapping[str, Any], *, json_blobs: bool = True) -> dict[str, Any]:
+        """A boto3-shaped event as JSON-ready data: blobs base64 (or ``{"$json": value}``
+        when ``json_blobs`` and they hold a JSON object or array), timestamps ISO 8601."""
+        name, shape, members = self._event_parts(event)
+        writer = DocumentWriter(
+            self._model,
+            binary=False,
+            timestamp_format="iso8601",
+            plain=True,
+            json_blobs=json_blobs,
+        )
+        try:
+            return {name: writer.write_structure(shape, members, name)}
+        except ShapeError as exc:
+            raise EventEncodeError(exc.path, exc.reason) from exc
+
+    def from_json_form(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The boto3-shaped event of :meth:`to_json_form`'s output (checked)."""
+        name, shape, members = self._event_parts(data)
+        reader = DocumentReader(self._model, binary=False, plain=True)
+        try:
+            return {name: reader.read_structure(shape, members)}
+        except ShapeError as exc:
+            raise EventEncodeError(f"{name}.{exc.path}" if exc.path else name, exc.reason) from exc
+
+    def _event_parts(self, event: Mapping[str, Any]) -> tuple[str, Shape, dict[str, Any]]:
+        if not isinstance(event, Mapping) or len(event) != 1:
+            raise EventEncodeError("", "an event is a dict with exactly one key, the event name")
+        ((name, value),) = event.items()
+        ref = self._union.get(name)
+        if ref is None:
+            raise EventEncodeError(
+                "", f"{name!r} is not an event of {self.shape_name}; expected one of "
+                f"{sorted(self._union)}",
+            )  # fmt: skip
+        if not isinstance(value, Mapping):
+            raise EventEncodeError(name, f"expected a dict of members, got {type(value).__name__}")
+        return name, self._model.shapes[ref["shape"]], dict(value)
 
     def encode_error(self, code: str, message: str = "") -> bytes:
         """The bytes of an unmodeled ``error`` message (``:error-code``, ``:error-message``)."""
