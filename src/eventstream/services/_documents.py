@@ -34,6 +34,9 @@ _INTEGER_RANGES = {
 _FLOAT_WORDS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
+_Plan = tuple[tuple[tuple[str, str, str], ...], frozenset[str]]
+
+
 class ShapeError(Exception):
     """Internal: a value that does not fit its shape; the caller adds the context."""
 
@@ -98,6 +101,7 @@ class DocumentReader:
         # plain: the JSON form of a whole event (every member by its own name, header
         # and payload members included; a blob may be {"$json": value}).
         self._plain = plain
+        self._plans: dict[int, tuple[Shape, _Plan]] = {}
 
     def read_structure(self, shape: Shape, value: Any) -> dict[str, Any]:
         """An event structure's members from its parsed payload."""
@@ -141,22 +145,36 @@ class DocumentReader:
             return value
         if not isinstance(value, dict):
             raise ShapeError(path, f"expected an object, got {_type_name(value)}")
-        members = shape.get("members", {})
+        entries, keys = self._plan(shape)
         if is_union(shape):
             present = [key for key, item in value.items() if key != "__type" and item is not None]
             if len(present) != 1:
                 raise ShapeError(path, f"a union must set exactly one member, got {present!r}")
-            names = {self._key(name, ref) for name, ref in members.items()}
-            if present[0] not in names:
+            if present[0] not in keys:
                 return {"SDK_UNKNOWN_MEMBER": {"name": present[0]}}
         parsed: dict[str, Any] = {}
-        for name, ref in members.items():
-            if not self._plain and (ref.get("eventheader") or ref.get("location")):
-                continue
-            raw = value.get(self._key(name, ref))
+        for name, key, target in entries:
+            raw = value.get(key)
             if raw is not None:
-                parsed[name] = self.read(ref["shape"], raw, _join(path, name), depth + 1)
+                parsed[name] = self.read(target, raw, _join(path, name), depth + 1)
         return parsed
+
+    def _plan(self, shape: Shape) -> _Plan:
+        # A structure's (member, key, shape) triples to read, and all its keys, worked
+        # out once per shape. Keyed by identity with the shape kept alive beside its
+        # plan, so an id is never reused while cached; shapes are the model's own.
+        cached = self._plans.get(id(shape))
+        if cached is not None and cached[0] is shape:
+            return cached[1]
+        members: dict[str, Any] = shape.get("members", {})
+        entries = tuple(
+            (name, self._key(name, ref), ref["shape"])
+            for name, ref in members.items()
+            if self._plain or not (ref.get("eventheader") or ref.get("location"))
+        )
+        plan = (entries, frozenset(self._key(name, ref) for name, ref in members.items()))
+        self._plans[id(shape)] = (shape, plan)
+        return plan
 
     def _key(self, name: str, ref: dict[str, Any]) -> str:
         key: str = name if self._plain else ref.get("locationName", name)

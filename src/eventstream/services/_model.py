@@ -13,6 +13,7 @@ codecs can trust it; anything else is an :class:`InvalidModelError` with the pat
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib.util
 import json
@@ -223,13 +224,21 @@ PROTOCOL_CODECS = {
 }
 
 
+@functools.lru_cache(maxsize=16)
+def _installed_model(path: str, mtime_ns: int, service: str) -> ServiceModel:
+    # Parsing a large model takes milliseconds and programs load the same few
+    # again and again; a ServiceModel is never changed once built, so it is shared.
+    return ServiceModel(read_model_file(path), service)
+
+
 def load_model(
     service: str, model: str | os.PathLike[str] | dict[str, Any] | None
 ) -> ServiceModel:
-    """The model of ``service``: ``model`` if given, else the installed botocore's."""
+    """The model of ``service``: ``model`` if given, else the installed botocore's
+    (parsed once per file version)."""
     if model is None:
         path = find_model_file(service)
-        return ServiceModel(read_model_file(path), service)
+        return _installed_model(path, os.stat(path).st_mtime_ns, service)
     if isinstance(model, dict):
         return ServiceModel(model, service or "model")
     if isinstance(model, (str, os.PathLike)):

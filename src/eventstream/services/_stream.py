@@ -130,6 +130,7 @@ class StreamModel:
         self._reader = DocumentReader(model, binary=binary)
         self._writer = DocumentWriter(model, binary=binary, timestamp_format=default_format)
         self._xml_reader = XmlReader(model)
+        self._initial_shape: Shape | None = None
         self._xml_writer = XmlWriter(model)
 
     @property
@@ -184,7 +185,10 @@ class StreamModel:
         return self._read_body("initial-response", self._initial_response_shape(), message, offset)
 
     def _initial_response_shape(self) -> Shape:
-        # The operation's output shape without the stream and HTTP-bound members.
+        # The operation's output shape without the stream and HTTP-bound members
+        # (made once: the readers cache plans by shape identity).
+        if self._initial_shape is not None:
+            return self._initial_shape
         op = self._model.operations[self.operation]
         shape = dict(self._model.shapes[op[self.direction]["shape"]])
         shape["members"] = {
@@ -192,6 +196,7 @@ class StreamModel:
             for name, member in shape.get("members", {}).items()
             if name != self.stream_member and not member.get("location")
         }
+        self._initial_shape = shape
         return shape
 
     def _exception(self, kind: ExceptionMessage, offset: int | None) -> StreamException:
