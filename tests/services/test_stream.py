@@ -24,6 +24,7 @@ from eventstream.services import (
     InvalidEventPayloadError,
     InvalidModelError,
     NoEventStreamError,
+    ServiceModelError,
     StreamException,
     UnknownEvent,
     UnknownOperationError,
@@ -699,3 +700,12 @@ def test_cbor_protocol_round_trips_every_event() -> None:
 def test_hostile_cbor(payload: bytes, match: str) -> None:
     with pytest.raises(InvalidEventPayloadError, match=match):
         cbor_converse().decoder().feed(event_message("messageStop", payload, "application/cbor"))
+
+
+def test_bad_arguments_to_load_stream() -> None:
+    with pytest.raises(InvalidModelError, match="takes a path or a dict, not int"):
+        load_stream("s3", "SelectObjectContent", model=42)  # type: ignore[arg-type]
+    with pytest.raises(ServiceModelError, match="direction must be 'output' or 'input'"):
+        load_stream("s3", "SelectObjectContent", direction="sideways")
+    with pytest.raises(InvalidModelError, match="cannot read the model file"):
+        load_stream("s3", "SelectObjectContent", model="/nonexistent/service-2.json")
