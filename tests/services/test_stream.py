@@ -442,7 +442,7 @@ CONVERSE_HOSTILE = [
         "messageStop",
         b'{"additionalModelResponseFields": ' + b"[" * 500 + b"]" * 500 + b"}",
         "application/json",
-        "nested deeper than 100",
+        r"nested (more|deeper) than 100",
     ),
 ]
 

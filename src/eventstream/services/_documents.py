@@ -19,6 +19,7 @@ import json
 import math
 from typing import Any
 
+from .._peer_json import PeerJSONError, parse_peer_json
 from . import _timestamps
 from ._model import ServiceModel, Shape
 
@@ -328,10 +329,10 @@ def _compact_json(raw: bytes) -> Any:
     (Bedrock's nested ``bytes`` are such), else ``None``: showing a blob decoded must
     never change the bytes it encodes back to."""
     try:
-        value = json.loads(raw.decode("utf-8"))
-        return value if _dump_compact(value) == raw else None
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        value = parse_peer_json(raw, MAX_DEPTH)
+    except PeerJSONError:
         return None
+    return value if _dump_compact(value) == raw else None
 
 
 def write_timestamp(value: _dt.datetime, timestamp_format: str) -> Any:

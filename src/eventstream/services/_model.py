@@ -16,10 +16,10 @@ from __future__ import annotations
 import functools
 import gzip
 import importlib.util
-import json
 import os
 from typing import Any
 
+from .._peer_json import PeerJSONError, parse_peer_json
 from ._errors import (
     InvalidModelError,
     NoEventStreamError,
@@ -103,9 +103,9 @@ def read_model_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     if len(raw) > _MAX_MODEL_BYTES:
         raise InvalidModelError(f"model file over {_MAX_MODEL_BYTES} bytes", path)
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise InvalidModelError(f"not a JSON model: {exc}", path) from exc
+        document = parse_peer_json(raw)
+    except PeerJSONError as exc:
+        raise InvalidModelError(f"not a JSON model: {exc}", path) from None
     if not isinstance(document, dict):
         raise InvalidModelError("a model is a JSON object", path)
     return document

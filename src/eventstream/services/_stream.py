@@ -33,14 +33,16 @@ from .._classify import (
     _message_from_payload,
     classify,
 )
-from .._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder
-from .._encoder import encode as encode_message
+from .._decoder import Decoder
 from .._errors import EventStreamError, TruncatedStreamError
 from .._failstop import FailStop
+from .._format import DEFAULT_MAX_MESSAGE_SIZE
+from .._format import encode as encode_message
 from .._message import BytesLike, Message
+from .._peer_json import PeerJSONError, parse_peer_json
 from .._values import Byte, HeaderValueIn, Integer, Long, Short, Timestamp
 from . import _cbor
-from ._documents import DocumentReader, DocumentWriter, ShapeError
+from ._documents import MAX_DEPTH, DocumentReader, DocumentWriter, ShapeError
 from ._errors import (
     EventEncodeError,
     IncompleteStreamError,
@@ -462,13 +464,9 @@ class StreamModel:
 
 def _json_loads(payload: bytes) -> Any:
     try:
-        return json.loads(payload.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ShapeError("", f"payload is not UTF-8: {exc}") from exc
-    except RecursionError as exc:
-        raise ShapeError("", "payload nested too deeply to parse") from exc
-    except ValueError as exc:
-        raise ShapeError("", f"payload is not JSON: {exc}") from exc
+        return parse_peer_json(payload, MAX_DEPTH)
+    except PeerJSONError as exc:
+        raise ShapeError("", f"payload is not JSON: {exc}") from None
 
 
 class StreamDecoder(FailStop):
