@@ -709,3 +709,19 @@ def test_bad_arguments_to_load_stream() -> None:
         load_stream("s3", "SelectObjectContent", direction="sideways")
     with pytest.raises(InvalidModelError, match="cannot read the model file"):
         load_stream("s3", "SelectObjectContent", model="/nonexistent/service-2.json")
+
+
+def test_exception_classes_are_the_same_across_loads_and_operations() -> None:
+    first = load_stream("bedrock-runtime", "ConverseStream")
+    assert load_stream("bedrock-runtime", "converse_stream") is first
+    other = load_stream("bedrock-runtime", "InvokeModelWithResponseStream")
+    cls = first.exceptions["throttlingException"]
+    assert other.exceptions["throttlingException"] is cls
+    # So an except clause written against one load catches what another decoder raises.
+    data = other.encode({"throttlingException": {"message": "slow"}})
+    with pytest.raises(cls):
+        other.decoder().feed(data)
+    # A model passed in is its own: its classes are not the installed model's.
+    path = find_model_file("bedrock-runtime")
+    mine = load_stream("bedrock-runtime", "ConverseStream", model=read_model_file(path))
+    assert mine.exceptions["throttlingException"] is not cls

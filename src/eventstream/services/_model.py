@@ -26,6 +26,7 @@ from ._errors import (
     UnknownOperationError,
     UnknownServiceError,
 )
+from ._exceptions import StreamException, exception_class
 
 Shape = dict[str, Any]
 
@@ -129,6 +130,18 @@ class ServiceModel:
         self.shapes: dict[str, Any] = shapes
         self.operations: dict[str, Any] = operations
         self.protocol = _protocol(metadata, source)
+        # Built on first use and kept, so that every load_stream() of one installed
+        # model hands out the same StreamModel and the same exception classes.
+        self.streams: dict[tuple[str, str], Any] = {}
+        self._exception_classes: dict[str, type[StreamException]] = {}
+
+    def exception_class(self, shape_name: str) -> type[StreamException]:
+        """The class generated for the exception shape ``shape_name`` (one per model)."""
+        cls = self._exception_classes.get(shape_name)
+        if cls is None:
+            cls = exception_class(shape_name, self.shapes[shape_name])
+            self._exception_classes[shape_name] = cls
+        return cls
 
     def operation(self, name: str) -> tuple[str, dict[str, Any]]:
         """The operation by API name (``ConverseStream``) or Python name (``converse_stream``)."""

@@ -50,7 +50,7 @@ from ._errors import (
     ServiceModelError,
 )
 from ._events import Event, UnknownEvent
-from ._exceptions import StreamException, exception_class
+from ._exceptions import StreamException
 from ._model import PROTOCOL_CODECS, ServiceModel, Shape, load_model
 from ._terminal import TERMINAL_EVENTS
 from ._xml import XmlReader, XmlWriter, parse_xml
@@ -83,8 +83,12 @@ def load_stream(
         raise ServiceModelError(f"direction must be 'output' or 'input', not {direction!r}")
     service_model = load_model(service, model)
     op_name, member, union = service_model.stream_member(operation, direction)
-    service_model.check_reachable(union)
-    return StreamModel(service_model, service, op_name, direction, member, union)
+    stream: StreamModel | None = service_model.streams.get((op_name, direction))
+    if stream is None:
+        service_model.check_reachable(union)
+        stream = StreamModel(service_model, service, op_name, direction, member, union)
+        service_model.streams[op_name, direction] = stream
+    return stream
 
 
 class StreamModel:
@@ -117,7 +121,7 @@ class StreamModel:
         for name, ref in self._union.items():
             shape = model.shapes[ref["shape"]]
             if shape.get("exception"):
-                exceptions[name] = exception_class(ref["shape"], shape)
+                exceptions[name] = model.exception_class(ref["shape"])
             else:
                 events.append(name)
         #: The event names of the union, in model order.
