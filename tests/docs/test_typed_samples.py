@@ -18,6 +18,7 @@ import pytest
 
 from .samples import ALL
 
+
 def typed_samples() -> dict[str, str]:
     """Module name -> source, for every checked sample."""
     found = {}
