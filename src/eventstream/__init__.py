@@ -10,13 +10,13 @@ reference SDKs (aws-sdk-go-v2 ``aws/protocol/eventstream``, smithy-rs
 """
 
 from ._crc import CRC32_BACKEND
-from ._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder, Frame, decode
-from ._encoder import encode
+from ._decoder import Decoder
 from ._errors import (
     ChecksumError,
     DecoderFailedError,
     DuplicateHeaderError,
     EncodeError,
+    EventSignatureError,
     EventStreamError,
     InvalidHeaderError,
     InvalidLengthError,
@@ -25,6 +25,7 @@ from ._errors import (
     PreludeChecksumError,
     TruncatedStreamError,
 )
+from ._format import DEFAULT_MAX_MESSAGE_SIZE, Frame, decode, encode
 from ._headers import MAX_NAME_BYTES, MAX_VALUE_BYTES, Headers, encode_headers
 from ._message import Message
 from ._values import Byte, HeaderType, HeaderValue, HeaderValueIn, Integer, Long, Short, Timestamp
@@ -42,6 +43,7 @@ __all__ = [
     "DecoderFailedError",
     "DuplicateHeaderError",
     "EncodeError",
+    "EventSignatureError",
     "EventStreamError",
     "Frame",
     "HeaderType",

@@ -338,7 +338,7 @@ def decode_header_block(block: bytes, offset: int) -> Headers:
         elif wire == 1:
             value = False
         else:
-            size = _FIXED_SIZES.get(wire, -1)
+            size = FIXED_VALUE_SIZES.get(wire, -1)
             if size < 0:
                 raise InvalidHeaderError(
                     f"header {name!r}: unknown value type {wire}; expected 0..9", offset + type_pos
@@ -365,7 +365,10 @@ def decode_header_block(block: bytes, offset: int) -> Headers:
     return Headers._trusted(items)
 
 
-_FIXED_SIZES = {2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
+#: The value size of each fixed-size header type, by wire type code (byte,
+#: short, integer, long, timestamp, uuid); bool values have none, string and
+#: byte_array a uint16 length first.
+FIXED_VALUE_SIZES = {2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
 _INT_TYPES: dict[int, tuple[type[int], struct.Struct]] = {
     2: (Byte, _BYTE),
     3: (Short, _SHORT),

@@ -21,7 +21,6 @@ is certain.
 from __future__ import annotations
 
 import re
-import struct
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Union
 
@@ -33,12 +32,8 @@ from .. import (
     decode,
 )
 from .._crc import crc32
-from .._decoder import _prelude_error
-from .._encoder import MIN_MESSAGE_LENGTH, PRELUDE_LENGTH
+from .._format import PRELUDE, PRELUDE_LENGTH, UINT32, prelude_error, prelude_total
 from ._errors import StreamProblem
-
-_PRELUDE = struct.Struct(">III")
-_UINT32 = struct.Struct(">I")
 
 
 class BadStretch(NamedTuple):
@@ -131,10 +126,10 @@ class FrameReader:
             return self._truncated(text), bytes(self._buf)
         prelude = bytes(self._buf[:PRELUDE_LENGTH])
         # The codec's own prelude checks, in its order: CRC, lengths, the cap.
-        error = _prelude_error(prelude, 0, 0, self._max)
+        error = prelude_error(prelude, 0, 0, self._max)
         if error is not None:
             return StreamProblem(error, base), prelude
-        total, headers_length, _ = _PRELUDE.unpack(prelude)
+        total, headers_length, _ = PRELUDE.unpack(prelude)
         if not self._fill(total):
             held = len(self._buf)
             return self._truncated(
@@ -153,14 +148,7 @@ class FrameReader:
 
     def _candidate_at(self, pos: int) -> int:
         """The total length announced at ``pos`` if its prelude holds there, else 0."""
-        total, headers_length, stated = _PRELUDE.unpack_from(self._buf, pos)
-        if not MIN_MESSAGE_LENGTH <= total <= self._max:
-            return 0
-        if headers_length > total - MIN_MESSAGE_LENGTH:
-            return 0
-        if crc32(self._buf[pos : pos + 8]) != stated:
-            return 0
-        return int(total)
+        return prelude_total(self._buf, pos, self._max)
 
     def _scan(self) -> None:
         """Drop bytes up to the next offset where a valid message starts, or to the end."""
@@ -186,7 +174,7 @@ class FrameReader:
                     self._fill(total)
                 if len(self._buf) - pos >= total:
                     crc_at = pos + total - 4
-                    (stated,) = _UINT32.unpack_from(self._buf, crc_at)
+                    (stated,) = UINT32.unpack_from(self._buf, crc_at)
                     with memoryview(self._buf) as view:
                         computed = crc32(view[pos:crc_at])
                     if computed == stated:

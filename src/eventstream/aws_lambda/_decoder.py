@@ -16,13 +16,14 @@ error every call raises :class:`DecoderFailedError`.
 
 from __future__ import annotations
 
-import json
 from typing import NoReturn
 
 from .._classify import ErrorMessage, ExceptionMessage, InitialResponse, classify
-from .._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder, Frame
+from .._decoder import Decoder
 from .._errors import DecoderFailedError, EventStreamError, TruncatedStreamError
+from .._format import DEFAULT_MAX_MESSAGE_SIZE, Frame
 from .._message import BytesLike
+from .._peer_json import PeerJSONError, parse_peer_json
 from ._events import (
     INVOKE_COMPLETE,
     PAYLOAD_CHUNK,
@@ -221,8 +222,8 @@ def _parse_complete(payload: bytes, offset: int) -> InvokeComplete:
     if not payload.strip():
         return InvokeComplete()
     try:
-        document = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        document = parse_peer_json(payload)
+    except PeerJSONError as exc:
         raise InvalidEventPayloadError(
             f"InvokeComplete payload is not UTF-8 JSON: {exc}", offset
         ) from exc

@@ -20,7 +20,7 @@ except ImportError as exc:  # pragma: no cover - exercised without hypothesis in
         "pip install 'eventstream-codec[testing]'"
     ) from exc
 
-from .._encoder import encode
+from .._format import encode
 from .._headers import MAX_NAME_BYTES, MAX_VALUE_BYTES, Headers
 from .._message import Message
 from .._values import Byte, HeaderType, HeaderValue, Integer, Long, Short, Timestamp
