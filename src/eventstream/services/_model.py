@@ -13,18 +13,20 @@ codecs can trust it; anything else is an :class:`InvalidModelError` with the pat
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib.util
-import json
 import os
 from typing import Any
 
+from .._peer_json import PeerJSONError, parse_peer_json
 from ._errors import (
     InvalidModelError,
     NoEventStreamError,
     UnknownOperationError,
     UnknownServiceError,
 )
+from ._exceptions import StreamException, exception_class
 
 Shape = dict[str, Any]
 
@@ -102,9 +104,9 @@ def read_model_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     if len(raw) > _MAX_MODEL_BYTES:
         raise InvalidModelError(f"model file over {_MAX_MODEL_BYTES} bytes", path)
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise InvalidModelError(f"not a JSON model: {exc}", path) from exc
+        document = parse_peer_json(raw)
+    except PeerJSONError as exc:
+        raise InvalidModelError(f"not a JSON model: {exc}", path) from None
     if not isinstance(document, dict):
         raise InvalidModelError("a model is a JSON object", path)
     return document
@@ -128,6 +130,18 @@ class ServiceModel:
         self.shapes: dict[str, Any] = shapes
         self.operations: dict[str, Any] = operations
         self.protocol = _protocol(metadata, source)
+        # Built on first use and kept, so that every load_stream() of one installed
+        # model hands out the same StreamModel and the same exception classes.
+        self.streams: dict[tuple[str, str], Any] = {}
+        self._exception_classes: dict[str, type[StreamException]] = {}
+
+    def exception_class(self, shape_name: str) -> type[StreamException]:
+        """The class generated for the exception shape ``shape_name`` (one per model)."""
+        cls = self._exception_classes.get(shape_name)
+        if cls is None:
+            cls = exception_class(shape_name, self.shapes[shape_name])
+            self._exception_classes[shape_name] = cls
+        return cls
 
     def operation(self, name: str) -> tuple[str, dict[str, Any]]:
         """The operation by API name (``ConverseStream``) or Python name (``converse_stream``)."""
@@ -223,13 +237,21 @@ PROTOCOL_CODECS = {
 }
 
 
+@functools.lru_cache(maxsize=16)
+def _installed_model(path: str, mtime_ns: int, service: str) -> ServiceModel:
+    # Parsing a large model takes milliseconds and programs load the same few
+    # again and again; a ServiceModel is never changed once built, so it is shared.
+    return ServiceModel(read_model_file(path), service)
+
+
 def load_model(
     service: str, model: str | os.PathLike[str] | dict[str, Any] | None
 ) -> ServiceModel:
-    """The model of ``service``: ``model`` if given, else the installed botocore's."""
+    """The model of ``service``: ``model`` if given, else the installed botocore's
+    (parsed once per file version)."""
     if model is None:
         path = find_model_file(service)
-        return ServiceModel(read_model_file(path), service)
+        return _installed_model(path, os.stat(path).st_mtime_ns, service)
     if isinstance(model, dict):
         return ServiceModel(model, service or "model")
     if isinstance(model, (str, os.PathLike)):

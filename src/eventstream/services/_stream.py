@@ -14,6 +14,7 @@ protocol's codec (JSON, XML or CBOR).
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 from collections.abc import Mapping
@@ -38,9 +39,10 @@ from .._failstop import FailStop
 from .._format import DEFAULT_MAX_MESSAGE_SIZE
 from .._format import encode as encode_message
 from .._message import BytesLike, Message
+from .._peer_json import PeerJSONError, parse_peer_json
 from .._values import Byte, HeaderValueIn, Integer, Long, Short, Timestamp
 from . import _cbor
-from ._documents import DocumentReader, DocumentWriter, ShapeError
+from ._documents import MAX_DEPTH, DocumentReader, DocumentWriter, ShapeError
 from ._errors import (
     EventEncodeError,
     IncompleteStreamError,
@@ -48,7 +50,7 @@ from ._errors import (
     ServiceModelError,
 )
 from ._events import Event, UnknownEvent
-from ._exceptions import StreamException, exception_class
+from ._exceptions import StreamException
 from ._model import PROTOCOL_CODECS, ServiceModel, Shape, load_model
 from ._terminal import TERMINAL_EVENTS
 from ._xml import XmlReader, XmlWriter, parse_xml
@@ -58,6 +60,7 @@ _CONTENT_TYPES = {
     "xml": "text/xml",
     "cbor": "application/cbor",
 }
+_RPC_PROTOCOLS = frozenset({"json", "smithy-rpc-v2-cbor"})
 _HEADER_INTS = {"byte": Byte, "short": Short, "integer": Integer, "long": Long}
 
 
@@ -80,8 +83,12 @@ def load_stream(
         raise ServiceModelError(f"direction must be 'output' or 'input', not {direction!r}")
     service_model = load_model(service, model)
     op_name, member, union = service_model.stream_member(operation, direction)
-    service_model.check_reachable(union)
-    return StreamModel(service_model, service, op_name, direction, member, union)
+    stream: StreamModel | None = service_model.streams.get((op_name, direction))
+    if stream is None:
+        service_model.check_reachable(union)
+        stream = StreamModel(service_model, service, op_name, direction, member, union)
+        service_model.streams[op_name, direction] = stream
+    return stream
 
 
 class StreamModel:
@@ -114,7 +121,7 @@ class StreamModel:
         for name, ref in self._union.items():
             shape = model.shapes[ref["shape"]]
             if shape.get("exception"):
-                exceptions[name] = exception_class(ref["shape"], shape)
+                exceptions[name] = model.exception_class(ref["shape"])
             else:
                 events.append(name)
         #: The event names of the union, in model order.
@@ -129,6 +136,7 @@ class StreamModel:
         self._reader = DocumentReader(model, binary=binary)
         self._writer = DocumentWriter(model, binary=binary, timestamp_format=default_format)
         self._xml_reader = XmlReader(model)
+        self._initial_shape: Shape | None = None
         self._xml_writer = XmlWriter(model)
 
     @property
@@ -180,15 +188,22 @@ class StreamModel:
         self, message: Message, offset: int | None = None
     ) -> dict[str, Any]:
         """The operation's non-stream output members from an ``initial-response``."""
+        return self._read_body("initial-response", self._initial_response_shape(), message, offset)
+
+    def _initial_response_shape(self) -> Shape:
+        # The operation's output shape without the stream and HTTP-bound members
+        # (made once: the readers cache plans by shape identity).
+        if self._initial_shape is not None:
+            return self._initial_shape
         op = self._model.operations[self.operation]
-        ref = op.get(self.direction)
-        shape = dict(self._model.shapes[ref["shape"]])
+        shape = dict(self._model.shapes[op[self.direction]["shape"]])
         shape["members"] = {
             name: member
             for name, member in shape.get("members", {}).items()
             if name != self.stream_member and not member.get("location")
         }
-        return self._read_body("initial-response", shape, message, offset)
+        self._initial_shape = shape
+        return shape
 
     def _exception(self, kind: ExceptionMessage, offset: int | None) -> StreamException:
         cls = self.exceptions.get(kind.exception_type)
@@ -290,20 +305,9 @@ class StreamModel:
 
     def encode_message(self, event: Mapping[str, Any]) -> Message:
         """Like :meth:`encode`, but the :class:`~eventstream.Message`."""
-        if not isinstance(event, Mapping) or len(event) != 1:
-            raise EventEncodeError("", "an event is a dict with exactly one key, the event name")
-        ((name, value),) = event.items()
-        ref = self._union.get(name)
-        if ref is None:
-            raise EventEncodeError(
-                "", f"{name!r} is not an event of {self.shape_name}; expected one of "
-                f"{sorted(self._union)}",
-            )  # fmt: skip
-        if not isinstance(value, Mapping):
-            raise EventEncodeError(name, f"expected a dict of members, got {type(value).__name__}")
-        shape = self._model.shapes[ref["shape"]]
+        name, shape, value = self._event_parts(event)
         try:
-            payload, content_type, extra = self._write_event(shape, dict(value), name)
+            payload, content_type, extra = self._write_event(shape, value, name)
         except ShapeError as exc:
             raise EventEncodeError(exc.path, exc.reason) from exc
         exception = bool(shape.get("exception"))
@@ -315,6 +319,64 @@ class StreamModel:
         headers.append((MESSAGE_TYPE, "exception" if exception else "event"))
         headers.extend(extra)
         return Message(headers, payload)
+
+    @property
+    def sends_initial_response(self) -> bool:
+        """True for RPC protocols, whose output stream opens with an ``initial-response``."""
+        return self.direction == "output" and self.protocol in _RPC_PROTOCOLS
+
+    def encode_initial_response(self, members: Mapping[str, Any] | None = None) -> bytes:
+        """The ``initial-response`` message: the operation's non-stream output members."""
+        shape = self._initial_response_shape()
+        try:
+            payload = self._write_body_shape(shape, dict(members or {}), "initial-response")
+        except ShapeError as exc:
+            raise EventEncodeError(exc.path, exc.reason) from exc
+        headers: list[tuple[str, HeaderValueIn]] = [
+            (EVENT_TYPE, "initial-response"),
+            (CONTENT_TYPE, _CONTENT_TYPES[self.codec]),
+            (MESSAGE_TYPE, "event"),
+        ]
+        return encode_message(Message(headers, payload))
+
+    def to_json_form(self, event: Mapping[str, Any], *, json_blobs: bool = True) -> dict[str, Any]:
+        """A boto3-shaped event as JSON-ready data: blobs base64 (or ``{"$json": value}``
+        when ``json_blobs`` and they hold a JSON object or array), timestamps ISO 8601."""
+        name, shape, members = self._event_parts(event)
+        writer = DocumentWriter(
+            self._model,
+            binary=False,
+            timestamp_format="iso8601",
+            plain=True,
+            json_blobs=json_blobs,
+        )
+        try:
+            return {name: writer.write_structure(shape, members, name)}
+        except ShapeError as exc:
+            raise EventEncodeError(exc.path, exc.reason) from exc
+
+    def from_json_form(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The boto3-shaped event of :meth:`to_json_form`'s output (checked)."""
+        name, shape, members = self._event_parts(data)
+        reader = DocumentReader(self._model, binary=False, plain=True)
+        try:
+            return {name: reader.read_structure(shape, members)}
+        except ShapeError as exc:
+            raise EventEncodeError(f"{name}.{exc.path}" if exc.path else name, exc.reason) from exc
+
+    def _event_parts(self, event: Mapping[str, Any]) -> tuple[str, Shape, dict[str, Any]]:
+        if not isinstance(event, Mapping) or len(event) != 1:
+            raise EventEncodeError("", "an event is a dict with exactly one key, the event name")
+        ((name, value),) = event.items()
+        ref = self._union.get(name)
+        if ref is None:
+            raise EventEncodeError(
+                "", f"{name!r} is not an event of {self.shape_name}; expected one of "
+                f"{sorted(self._union)}",
+            )  # fmt: skip
+        if not isinstance(value, Mapping):
+            raise EventEncodeError(name, f"expected a dict of members, got {type(value).__name__}")
+        return name, self._model.shapes[ref["shape"]], dict(value)
 
     def encode_error(self, code: str, message: str = "") -> bytes:
         """The bytes of an unmodeled ``error`` message (``:error-code``, ``:error-message``)."""
@@ -387,8 +449,6 @@ class StreamModel:
         return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
     def _header_value(self, ref: dict[str, Any], value: Any, path: str) -> HeaderValueIn:
-        import datetime as _dt
-
         kind = self._model.shapes[ref["shape"]]["type"]
         if kind in _HEADER_INTS and isinstance(value, int) and not isinstance(value, bool):
             try:
@@ -408,13 +468,9 @@ class StreamModel:
 
 def _json_loads(payload: bytes) -> Any:
     try:
-        return json.loads(payload.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ShapeError("", f"payload is not UTF-8: {exc}") from exc
-    except RecursionError as exc:
-        raise ShapeError("", "payload nested too deeply to parse") from exc
-    except ValueError as exc:
-        raise ShapeError("", f"payload is not JSON: {exc}") from exc
+        return parse_peer_json(payload, MAX_DEPTH)
+    except PeerJSONError as exc:
+        raise ShapeError("", f"payload is not JSON: {exc}") from None
 
 
 class StreamDecoder(FailStop):

@@ -10,6 +10,9 @@ Without extra dependencies:
   repair CRC-valid frames around any bytes;
 * :func:`random_lambda_stream`, :func:`build_lambda_stream`: realistic Lambda
   ``InvokeWithResponseStream`` bodies with what a client must decode from them;
+* :func:`fake_stream`, :func:`stub_event_stream`, :func:`random_event`: byte-exact
+  fake bodies for any AWS operation's event stream from boto3-shaped events, a boto3
+  client answering with them offline, and random events from a model;
 * :func:`check_decoder`, :func:`check_response_stream_decoder`: the property
   our fuzzers check, for any input; :func:`decoder_fuzz_target` and
   :func:`response_stream_fuzz_target`: the same as one-input fuzz targets
@@ -85,6 +88,8 @@ from ._layer_checks import (
     write_form,
 )
 from ._mutators import INVALID_UTF8, MUTATION_KINDS, Mutation, mutate
+from ._service_events import random_event
+from ._service_streams import StubbedEventStream, fake_stream, stub_event_stream
 
 if TYPE_CHECKING:
     from ._strategies import (
@@ -137,6 +142,7 @@ __all__ = [
     "Stall",
     "Step",
     "Stream",
+    "StubbedEventStream",
     "build_lambda_stream",
     "check_cli_input",
     "check_decoder",
@@ -151,6 +157,7 @@ __all__ = [
     "decoder_fuzz_target",
     "encode_fuzz_input",
     "error_response_fuzz_target",
+    "fake_stream",
     "fix_checksums",
     "header_dict_fuzz_target",
     "header_names",
@@ -162,6 +169,7 @@ __all__ = [
     "mutate",
     "mutations",
     "parse_fuzz_input",
+    "random_event",
     "random_lambda_stream",
     "raw_frame",
     "raw_header",
@@ -169,5 +177,6 @@ __all__ = [
     "resync_fuzz_target",
     "splits",
     "streams",
+    "stub_event_stream",
     "write_form",
 ]
