@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator, Awaitable, Iterator, Sequence
 from typing import Any, Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import eventstream as es
 from eventstream.adapters import (
@@ -25,6 +27,7 @@ from eventstream.adapters import (
     StreamResetError,
     client_ssl_context,
 )
+from eventstream.adapters._duplex import FrameLengthGuard
 from eventstream.testing import (
     Drop,
     GoAway,
@@ -495,3 +498,35 @@ def test_a_peer_that_overruns_the_flow_control_window_is_a_protocol_error() -> N
             await s.receive()
 
     run_against_raw(reply, check)
+
+
+def test_a_frame_longer_than_allowed_is_refused_before_its_body_arrives() -> None:
+    # A valid SETTINGS frame, then a header claiming a 1 MiB DATA frame and only the
+    # first bytes of it: the session refuses it at once instead of waiting for (and
+    # buffering) the megabyte.
+    frames = pytest.importorskip("hyperframe.frame")
+    claim = (1 << 20).to_bytes(3, "big") + b"\x00\x00" + (1).to_bytes(4, "big")
+    reply = frames.SettingsFrame(0).serialize() + claim + b"\x00" * 100
+
+    async def check(s: DuplexSession) -> None:
+        started = time.monotonic()
+        with pytest.raises(HTTP2ProtocolError, match="a frame of 1048576 bytes, over the 16384"):
+            await s.receive()
+        assert time.monotonic() - started < 2.0
+
+    run_against_raw(reply, check)
+
+
+@given(st.lists(st.binary(max_size=300), max_size=8), st.data())
+def test_the_frame_guard_passes_valid_frames_in_any_pieces(
+    bodies: list[bytes], data: st.DataObject
+) -> None:
+    stream = b"".join(
+        len(body).to_bytes(3, "big") + b"\x00\x00\x00\x00\x00\x01" + body for body in bodies
+    )
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=10)))
+    guard = FrameLengthGuard(300)
+    for start, end in zip([0, *cuts], [*cuts, len(stream)]):
+        assert guard.check(stream[start:end]) is None
+    too_long = (301).to_bytes(3, "big") + b"\x00" * 6
+    assert guard.check(too_long) == "a frame of 301 bytes, over the 300 this connection allows"

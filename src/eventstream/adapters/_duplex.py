@@ -84,6 +84,43 @@ def client_ssl_context() -> ssl.SSLContext:
     return context
 
 
+class FrameLengthGuard:
+    """Follows the HTTP/2 frame headers in the bytes a peer sends and refuses a frame
+    longer than the connection allows before any of its body is buffered: ``h2`` waits
+    for a whole frame (up to the 16 MiB its 24-bit length can claim) and only then
+    checks the length.  Costs one step per frame, not per byte."""
+
+    __slots__ = ("_body_left", "_header", "max_frame_size")
+
+    def __init__(self, max_frame_size: int) -> None:
+        self.max_frame_size = max_frame_size
+        self._body_left = 0
+        self._header = bytearray()
+
+    def check(self, data: bytes) -> str | None:
+        """What is wrong with the frames ``data`` continues, or ``None``."""
+        pos, size = 0, len(data)
+        while pos < size:
+            if self._body_left:
+                step = min(self._body_left, size - pos)
+                self._body_left -= step
+                pos += step
+                continue
+            step = min(9 - len(self._header), size - pos)
+            self._header += data[pos : pos + step]
+            pos += step
+            if len(self._header) == 9:
+                length = int.from_bytes(self._header[:3], "big")
+                self._header.clear()
+                if length > self.max_frame_size:
+                    return (
+                        f"a frame of {length} bytes, over the {self.max_frame_size} "
+                        "this connection allows"
+                    )
+                self._body_left = length
+        return None
+
+
 class DuplexSession:
     """One HTTP/2 request whose body is an input event stream and whose response is an
     output event stream, both open at once.
@@ -192,6 +229,7 @@ class DuplexSession:
         self._goaway: tuple[int, int] | None = None
         # The first bytes from the server, until its first frame header is checked.
         self._preface: bytearray | None = bytearray()
+        self._frames = FrameLengthGuard(16384)  # h2's max_inbound_frame_size, set at open
 
     # -- public state -------------------------------------------------------------
 
@@ -284,6 +322,7 @@ class DuplexSession:
         config = h2mod.config.H2Configuration(client_side=True, header_encoding="utf-8")
         conn: h2.connection.H2Connection = h2mod.connection.H2Connection(config=config)
         self._conn = conn
+        self._frames.max_frame_size = conn.max_inbound_frame_size
         conn.initiate_connection()
         conn.update_settings(
             {
@@ -629,6 +668,10 @@ class DuplexSession:
                             )
                         )
                         return
+                problem = self._frames.check(data)
+                if problem is not None:
+                    self._fail(HTTP2ProtocolError(f"the server broke HTTP/2: {problem}"))
+                    return
                 try:
                     events = conn.receive_data(data)
                 except h2.exceptions.ProtocolError as exc:
