@@ -530,3 +530,18 @@ def test_the_frame_guard_passes_valid_frames_in_any_pieces(
         assert guard.check(stream[start:end]) is None
     too_long = (301).to_bytes(3, "big") + b"\x00" * 6
     assert guard.check(too_long) == "a frame of 301 bytes, over the 300 this connection allows"
+
+
+def test_a_status_that_is_not_three_digits_is_a_protocol_error() -> None:
+    hpack = pytest.importorskip("hpack")
+    frames = pytest.importorskip("hyperframe.frame")
+    headers = frames.HeadersFrame(1)
+    headers.data = hpack.Encoder().encode([(":status", "2xx")])
+    headers.flags.add("END_HEADERS")
+    reply = frames.SettingsFrame(0).serialize() + headers.serialize()
+
+    async def check(s: DuplexSession) -> None:
+        with pytest.raises(HTTP2ProtocolError, match=r":status '2xx', not 3 digits"):
+            await s.receive()
+
+    run_against_raw(reply, check)

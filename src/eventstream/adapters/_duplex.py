@@ -692,6 +692,10 @@ class DuplexSession:
                     await self._drain(None, "control frames")
         except DuplexError:
             return  # _drain already recorded it
+        except Exception as exc:
+            # Nothing else is expected here; if it happens, both directions hear of it
+            # rather than wait for a task that is gone.
+            self._fail(DuplexError(f"the session's reading task failed: {exc!r}"), cause=exc)
 
     def _handle(self, event: Any) -> None:
         h2e = self._h2.events
@@ -703,8 +707,14 @@ class DuplexSession:
         elif isinstance(event, h2e.ResponseReceived):
             self._response_headers = [(str(n), str(v)) for n, v in event.headers or ()]
             for name, value in self._response_headers:
-                if name == ":status":
-                    self._status = int(value)
+                if name != ":status":
+                    continue
+                if not (len(value) == 3 and value.isascii() and value.isdigit()):
+                    self._fail(
+                        HTTP2ProtocolError(f"the server sent :status {value[:40]!r}, not 3 digits")
+                    )
+                    return
+                self._status = int(value)
             self._inbox_changed.set()
         elif isinstance(event, h2e.DataReceived):
             data = event.data or b""
