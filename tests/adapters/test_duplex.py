@@ -545,3 +545,21 @@ def test_a_status_that_is_not_three_digits_is_a_protocol_error() -> None:
             await s.receive()
 
     run_against_raw(reply, check)
+
+
+def test_cancelling_the_task_that_holds_the_session_closes_everything() -> None:
+    async def body(server: LoopbackH2Server) -> None:
+        async def use() -> None:
+            async with session(server) as s:
+                s.send_from(event("Audio", b"%d" % i) for i in range(3))
+                await s.receive()  # the server never answers
+
+        task = asyncio.ensure_future(use())
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # run_with_server checks that the session's tasks are gone too
+
+    server = run_with_server([Stall()], body)
+    assert server.requests[0].ended is False
