@@ -21,8 +21,9 @@ from typing import NoReturn
 
 from .._classify import ErrorMessage, ExceptionMessage, InitialResponse, classify
 from .._decoder import Decoder
-from .._errors import DecoderFailedError, EventStreamError, TruncatedStreamError
+from .._errors import EventStreamError, TruncatedStreamError
 from .._format import DEFAULT_MAX_MESSAGE_SIZE, Frame
+from .._latch import Latch
 from .._message import BytesLike
 from ._events import (
     INVOKE_COMPLETE,
@@ -93,8 +94,7 @@ class ResponseStreamDecoder:
         self._complete: InvokeComplete | None = None
         self._chunk_count = 0
         self._payload_size = 0
-        self._error: EventStreamError | None = None
-        self._error_raised = False
+        self._latch: Latch | None = None
 
     @property
     def complete(self) -> InvokeComplete | None:
@@ -119,12 +119,12 @@ class ResponseStreamDecoder:
     @property
     def failed(self) -> bool:
         """True once an error was found; every later call raises."""
-        return self._error is not None
+        return self._latch is not None
 
     def feed(self, data: BytesLike) -> list[ResponseStreamEvent]:
         """Take the next piece of the body; return the events it completed."""
-        if self._error is not None:
-            self._raise_failure()
+        if self._latch is not None:
+            self._latch.raise_error()
         if self._complete is not None:
             size = memoryview(data).nbytes
             if size:
@@ -161,8 +161,8 @@ class ResponseStreamDecoder:
         Raises :class:`IncompleteStreamError` (a ``TruncatedStreamError``) when
         ``InvokeComplete`` never came, or the error a previous ``feed`` deferred.
         """
-        if self._error is not None:
-            self._raise_failure()
+        if self._latch is not None:
+            self._latch.raise_error()
         partial = self._decoder.buffered
         try:
             self._decoder.close()
@@ -200,22 +200,14 @@ class ResponseStreamDecoder:
         self, events: list[ResponseStreamEvent], error: EventStreamError
     ) -> list[ResponseStreamEvent]:
         # Hand out the good events first; the error comes with the next call.
+        latch = self._latch = Latch(error)
         if not events:
-            self._fail(error)
-        self._error = error
+            latch.raise_error()
         return events
 
     def _fail(self, error: EventStreamError) -> NoReturn:
-        self._error = error
-        self._error_raised = True
-        raise error
-
-    def _raise_failure(self) -> NoReturn:
-        assert self._error is not None
-        if not self._error_raised:
-            self._error_raised = True
-            raise self._error
-        raise DecoderFailedError(self._error) from self._error
+        latch = self._latch = Latch(error)
+        latch.raise_error()
 
 
 def _parse_complete(payload: bytes, offset: int) -> InvokeComplete:
