@@ -26,11 +26,29 @@
 #include <stddef.h>
 #include <string.h>
 
-#if PY_VERSION_HEX >= 0x030C0000
+/* Compiles two ways, chosen by setup.py: against this interpreter's full C
+ * API (the default, one wheel per Python version), or with Py_LIMITED_API
+ * 3.9 for the stable ABI (EVENTSTREAM_ABI3=1, one cp39-abi3 wheel for every
+ * CPython from 3.9 on).  The stable ABI has no static types and no macros
+ * that read a bytes or bytearray object directly, so there the accessors are
+ * function calls; on the one-byte feed that makes it measurably slower
+ * (benchmarks/builds.py compares the two in one run), which is why it is not
+ * the default. */
+#if PY_VERSION_HEX >= 0x030C0000 \
+    && (!defined(Py_LIMITED_API) || Py_LIMITED_API + 0 >= 0x030C0000)
 #define MEMBER_OBJECT Py_T_OBJECT_EX
 #else
 #include <structmember.h>
 #define MEMBER_OBJECT T_OBJECT_EX
+#endif
+
+/* A bytearray's data and size: macros where the API has them. */
+#ifndef Py_LIMITED_API
+#define BYTEARRAY_DATA PyByteArray_AS_STRING
+#define BYTEARRAY_SIZE PyByteArray_GET_SIZE
+#else
+#define BYTEARRAY_DATA PyByteArray_AsString
+#define BYTEARRAY_SIZE PyByteArray_Size
 #endif
 
 typedef struct {
@@ -66,8 +84,12 @@ call_python(PyObject *function, FeedGate *self, PyObject *data)
         PyErr_SetString(PyExc_RuntimeError, "eventstream._cfeed: bind() was not called");
         return NULL;
     }
+#if !defined(Py_LIMITED_API) || Py_LIMITED_API + 0 >= 0x030C0000
     PyObject *args[3] = {(PyObject *)self, data, Py_None};
     return PyObject_Vectorcall(function, args, 3, NULL);
+#else
+    return PyObject_CallFunctionObjArgs(function, (PyObject *)self, data, Py_None, NULL);
+#endif
 }
 
 /* Make buf `size` bytes long (size < need), keeping its first bytes.
@@ -80,10 +102,12 @@ call_python(PyObject *function, FeedGate *self, PyObject *data)
  * the copies O(n) in all and the memory within 1.5 times the bytes received
  * (never the length the prelude merely claims).  The second resize only
  * sets the size: CPython keeps the capacity when the size stays above half
- * of it (bytearray_resize, Objects/bytearrayobject.c). */
+ * of it (bytearray_resize, Objects/bytearrayobject.c).  The stable ABI
+ * cannot see the capacity, so there every append is a plain resize. */
 static int
 grow(PyObject *buf, Py_ssize_t size, Py_ssize_t need)
 {
+#ifndef Py_LIMITED_API
     if (size < ((PyByteArrayObject *)buf)->ob_alloc) {
         return PyByteArray_Resize(buf, size);
     }
@@ -94,6 +118,9 @@ grow(PyObject *buf, Py_ssize_t size, Py_ssize_t need)
     if (PyByteArray_Resize(buf, room) < 0) {
         return -1;
     }
+#else
+    (void)need;
+#endif
     return PyByteArray_Resize(buf, size);
 }
 
@@ -104,15 +131,21 @@ FeedGate_feed(FeedGate *self, PyObject *data)
     PyObject *need_obj = self->need;
     /* The piece's bytes: data is not buf (below), so resizing buf cannot
      * move them. */
-    const char *src;
-    Py_ssize_t size;
+    char *src = NULL;
+    Py_ssize_t size = -1;
     if (PyBytes_CheckExact(data)) {
+#ifndef Py_LIMITED_API
         src = PyBytes_AS_STRING(data);
         size = PyBytes_GET_SIZE(data);
+#else
+        if (PyBytes_AsStringAndSize(data, &src, &size) < 0) {
+            return NULL;  /* (cannot fail on exact bytes) */
+        }
+#endif
     }
     else if (PyByteArray_CheckExact(data) && data != buf) {
-        src = PyByteArray_AS_STRING(data);
-        size = PyByteArray_GET_SIZE(data);
+        src = BYTEARRAY_DATA(data);
+        size = BYTEARRAY_SIZE(data);
     }
     else {
         /* Another type, or the buffer fed to itself (`buf += buf` raises
@@ -131,7 +164,7 @@ FeedGate_feed(FeedGate *self, PyObject *data)
         PyErr_Clear();
         return call_python(feed_any, self, data);
     }
-    Py_ssize_t held = PyByteArray_GET_SIZE(buf);
+    Py_ssize_t held = BYTEARRAY_SIZE(buf);
     /* The decision: held + size < need, written so it cannot overflow
      * (both are >= 0). */
     if (self->latch != Py_None || size >= need - held) {
@@ -143,7 +176,7 @@ FeedGate_feed(FeedGate *self, PyObject *data)
         PyErr_Clear();
         return call_python(feed_any, self, data);
     }
-    memcpy(PyByteArray_AS_STRING(buf) + held, src, (size_t)size);
+    memcpy(BYTEARRAY_DATA(buf) + held, src, (size_t)size);
     return PyList_New(0);
 }
 
@@ -154,23 +187,32 @@ PyDoc_STRVAR(bind_doc,
 "Hand FeedGate.feed the decoder's two Python paths (eventstream._feedgate).");
 
 static PyObject *
-cfeed_bind(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+cfeed_bind(PyObject *module, PyObject *args)
 {
     (void)module;
-    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[1])) {
+    PyObject *rest, *any;
+    if (!PyArg_UnpackTuple(args, "bind", 2, 2, &rest, &any)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(rest) || !PyCallable_Check(any)) {
         PyErr_SetString(PyExc_TypeError, "bind() takes two callables");
         return NULL;
     }
-    Py_INCREF(args[0]);
-    Py_INCREF(args[1]);
-    Py_XSETREF(feed_rest, args[0]);
-    Py_XSETREF(feed_any, args[1]);
+    PyObject *old_rest = feed_rest;
+    PyObject *old_any = feed_any;
+    Py_INCREF(rest);
+    Py_INCREF(any);
+    feed_rest = rest;
+    feed_any = any;
+    Py_XDECREF(old_rest);
+    Py_XDECREF(old_any);
     Py_RETURN_NONE;
 }
 
 static int
 FeedGate_traverse(FeedGate *self, visitproc visit, void *arg)
 {
+    Py_VISIT(Py_TYPE(self));  /* a heap type: its instances own a reference */
     Py_VISIT(self->buf);
     Py_VISIT(self->need);
     Py_VISIT(self->latch);
@@ -189,9 +231,12 @@ FeedGate_clear(FeedGate *self)
 static void
 FeedGate_dealloc(FeedGate *self)
 {
+    PyTypeObject *type = Py_TYPE(self);
+    freefunc free_self = (freefunc)PyType_GetSlot(type, Py_tp_free);
     PyObject_GC_UnTrack(self);
     FeedGate_clear(self);
-    Py_TYPE(self)->tp_free((PyObject *)self);
+    free_self(self);
+    Py_DECREF(type);
 }
 
 static PyMethodDef FeedGate_methods[] = {
@@ -206,22 +251,27 @@ static PyMemberDef FeedGate_members[] = {
     {NULL, 0, 0, 0, NULL},
 };
 
-static PyTypeObject FeedGateType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "eventstream._cfeed.FeedGate",
-    .tp_doc = "Base of Decoder: its _buf, _need and _latch slots and a compiled feed().",
-    .tp_basicsize = sizeof(FeedGate),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .tp_new = PyType_GenericNew,
-    .tp_dealloc = (destructor)FeedGate_dealloc,
-    .tp_traverse = (traverseproc)FeedGate_traverse,
-    .tp_clear = (inquiry)FeedGate_clear,
-    .tp_methods = FeedGate_methods,
-    .tp_members = FeedGate_members,
+static PyType_Slot FeedGate_slots[] = {
+    {Py_tp_doc, (void *)"Base of Decoder: its _buf, _need and _latch slots and a compiled feed()."},
+    {Py_tp_new, (void *)PyType_GenericNew},
+    {Py_tp_dealloc, (void *)FeedGate_dealloc},
+    {Py_tp_traverse, (void *)FeedGate_traverse},
+    {Py_tp_clear, (void *)FeedGate_clear},
+    {Py_tp_methods, FeedGate_methods},
+    {Py_tp_members, FeedGate_members},
+    {0, NULL},
+};
+
+/* A heap type from a spec: the stable ABI has no static type objects. */
+static PyType_Spec FeedGate_spec = {
+    .name = "eventstream._cfeed.FeedGate",
+    .basicsize = sizeof(FeedGate),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .slots = FeedGate_slots,
 };
 
 static PyMethodDef cfeed_functions[] = {
-    {"bind", (PyCFunction)(void (*)(void))cfeed_bind, METH_FASTCALL, bind_doc},
+    {"bind", cfeed_bind, METH_VARARGS, bind_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -236,16 +286,18 @@ static struct PyModuleDef cfeed_module = {
 PyMODINIT_FUNC
 PyInit__cfeed(void)
 {
-    if (PyType_Ready(&FeedGateType) < 0) {
+    PyObject *type = PyType_FromSpec(&FeedGate_spec);
+    if (type == NULL) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&cfeed_module);
     if (module == NULL) {
+        Py_DECREF(type);
         return NULL;
     }
-    Py_INCREF(&FeedGateType);
-    if (PyModule_AddObject(module, "FeedGate", (PyObject *)&FeedGateType) < 0) {
-        Py_DECREF(&FeedGateType);
+    /* PyModule_AddObject steals the reference on success only. */
+    if (PyModule_AddObject(module, "FeedGate", type) < 0) {
+        Py_DECREF(type);
         Py_DECREF(module);
         return NULL;
     }

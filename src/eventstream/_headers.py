@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Union, cast
+from typing import Union, cast, overload
 
 from ._errors import DuplicateHeaderError, EncodeError, InvalidHeaderError
 from ._values import (
@@ -117,6 +117,11 @@ class Headers(Mapping[str, HeaderValue]):
     _items: dict[str, HeaderValue]
     _encoded: bytes | None
 
+    # Overloads, not the HeadersIn union: see Message.__init__.
+    @overload
+    def __init__(self, headers: Mapping[str, HeaderValueIn] = ...) -> None: ...
+    @overload
+    def __init__(self, headers: Iterable[tuple[str, HeaderValueIn]]) -> None: ...
     def __init__(self, headers: HeadersIn = ()) -> None:
         if type(headers) is dict:
             shared = shared_headers(headers)
@@ -160,6 +165,22 @@ class Headers(Mapping[str, HeaderValue]):
 
     def __contains__(self, name: object) -> bool:
         return name in self._items
+
+    def get_str(self, name: str) -> str | None:
+        """The ``string`` header ``name``, or ``None`` if there is none.
+
+        For the headers whose value is text by protocol (``:event-type``,
+        ``:message-type``, ``:content-type``, ``:exception-type``...).  Raises
+        :class:`InvalidHeaderError` if the header has another wire type: a
+        peer that sends ``:event-type`` as bytes is not one to guess about.
+        """
+        value = self._items.get(name)
+        if value is None or type(value) is str:
+            return value
+        raise InvalidHeaderError(
+            f"header {name!r} is a {wire_type_of(value).name.lower()} value ({value!r}); "
+            "expected a string"
+        )
 
     def wire_type(self, name: str) -> HeaderType:
         """The wire type of the header ``name``."""
@@ -223,6 +244,10 @@ def _encode_value(name: str, value: HeaderValue) -> bytes:
     return bytes((wire,)) + _UINT16.pack(len(raw)) + raw
 
 
+@overload
+def encode_headers(headers: Mapping[str, HeaderValueIn]) -> bytes: ...
+@overload
+def encode_headers(headers: Iterable[tuple[str, HeaderValueIn]]) -> bytes: ...
 def encode_headers(headers: Headers | HeadersIn) -> bytes:
     """The wire bytes of a header block (what event-stream signing hashes).
 

@@ -264,20 +264,20 @@ def test_docs_recipes_are_the_tested_examples() -> None:
 
 def test_docs_adapter_example_runs() -> None:
     text = DOCS.read_text(encoding="utf-8")
-    first = re.search(r"```python\n(.*?)```", text, re.S)
+    first = re.search(r"```python\n(import io\n.*?)```", text, re.S)
     assert first is not None and "iter_messages_from_file" in first.group(1)
     exec(compile(first.group(1), str(DOCS), "exec"), {})
 
 
-def test_readme_httpx_snippet_runs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_docs_httpx_snippet_runs(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("httpx")
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    # A ```py block (not run as written by test_readme.py): url and body come from here.
-    snippet = re.search(r"```py\n(import httpx\n.*?)```", readme, re.S)
+    text = DOCS.read_text(encoding="utf-8")
+    # Marked not run in the docs' sample tests: url and body come from here.
+    snippet = re.search(r"-->\n```python\n(import httpx\n.*?)```", text, re.S)
     assert snippet is not None
     spec = CannedResponse(headers=[EVENT_STREAM], pieces=random_pieces(STREAM, random.Random(2)))
     with LoopbackServer(spec) as server:
         namespace = {"url": server.url, "body": b"{}"}
-        exec(compile(snippet.group(1), "README.md", "exec"), namespace)
+        exec(compile(snippet.group(1), str(DOCS), "exec"), namespace)
     lines = capsys.readouterr().out.splitlines()
     assert lines == [f"{m.headers.get(':event-type')} {m.payload!r}" for m in MESSAGES]

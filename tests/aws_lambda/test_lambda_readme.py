@@ -1,5 +1,6 @@
-"""The README's AWS Lambda examples: the offline one as written, the real-endpoint one
-against a loopback server (host swapped, dummy credentials)."""
+"""The AWS Lambda page's examples (docs/lambda.md): the offline one as written, the
+real-endpoint one (marked not run) against a loopback server (host swapped, dummy
+credentials)."""
 
 from __future__ import annotations
 
@@ -16,15 +17,15 @@ from ..loopback import CannedResponse, LoopbackServer
 from .lambda_peers import isolated_aws_env
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-SECTION = README.read_text(encoding="utf-8").split("## AWS Lambda", 1)[1].split("\n## ", 1)[0]
-OFFLINE = re.findall(r"^```python\n(.*?)^```$", SECTION, re.M | re.S)
-ONLINE = re.findall(r"^```py\n(.*?)^```$", SECTION, re.M | re.S)
+SECTION = (README.parent / "docs" / "lambda.md").read_text(encoding="utf-8")
+OFFLINE = re.findall(r"(?<!-->\n)^```python\n(.*?)^```$", SECTION, re.M | re.S)
+ONLINE = re.findall(r"^<!-- not run: .*-->\n```python\n(.*?)^```$", SECTION, re.M | re.S)
 
 
 def test_real_endpoint_example_against_loopback(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(OFFLINE) == 1 and len(ONLINE) == 1
     namespace: dict[str, Any] = {"__name__": "readme"}
-    exec(compile(OFFLINE[0], "README.md[lambda offline]", "exec"), namespace)
+    exec(compile(OFFLINE[0], "docs/lambda.md[offline]", "exec"), namespace)
     written = [PayloadChunk(b"streamed "), PayloadChunk(b"reply"), InvokeComplete()]
     body = b"".join(es.encode(e.to_message()) for e in written)
     reply = CannedResponse(
@@ -45,7 +46,7 @@ def test_real_endpoint_example_against_loopback(capsys: pytest.CaptureFixture[st
         mp.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
         mp.setenv("AWS_SECRET_ACCESS_KEY", "secret")
         namespace.update(LOOPBACK_HOST=f"127.0.0.1:{server.port}", SEEN=seen)
-        exec(compile(online, "README.md[lambda online]", "exec"), namespace)
+        exec(compile(online, "docs/lambda.md[online]", "exec"), namespace)
         (received,) = server.requests
     assert seen == written
     request = namespace["request"]

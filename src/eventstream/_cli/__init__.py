@@ -1,4 +1,4 @@
-"""The ``eventstream`` command-line tool: decode, encode, inspect, lambda.
+"""The ``eventstream`` command-line tool: decode, encode, inspect, lambda, verify.
 
 Standard library only.  Each command lives in its own module; this one
 parses the command line and turns every failure into one line on stderr and
@@ -171,6 +171,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="split off an HTTP-integration prelude (JSON + 8 NUL bytes) and show it on "
         "stderr: auto (when the payload starts with one), on (require it), off",
     )
+    verify = _command_parser(
+        commands,
+        "verify",
+        help="check a captured signed input stream's signature chain and end frame",
+        description="Check every signed envelope of a request body against the chain that "
+        "starts at the request's signature (--seed), and the final empty frame; report the "
+        "first frame that fails (index, offset, what differs).",
+    )
+    _stream_options(verify, resync=False)
+    verify.add_argument(
+        "--seed",
+        required=True,
+        metavar="HEX",
+        help="the request's signature (the hex after Signature= in its Authorization header)",
+    )
+    verify.add_argument("--region", required=True, help="the signing region, e.g. us-east-1")
+    verify.add_argument("--service", required=True, help="the signing name, e.g. transcribe")
+    verify.add_argument(
+        "--access-key", metavar="ID", help="default: $AWS_ACCESS_KEY_ID (not part of the chain)"
+    )
+    verify.add_argument(
+        "--secret-key", metavar="KEY", help="default: $AWS_SECRET_ACCESS_KEY (preferred)"
+    )
     return parser
 
 
@@ -182,6 +205,8 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
         from ._encode import run
     elif name == "inspect":
         from ._inspect import run
+    elif name == "verify":
+        from ._verify import run
     else:
         from ._lambda import run
     return run

@@ -14,6 +14,7 @@ from ._errors import EXIT_OK, EXIT_SKIPPED, CliError
 from ._frames import BadStretch, GoodMessage, Item, skip_note
 from ._layout import Field, message_fields
 from ._run import StreamRun
+from ._signed import inner_message, signed_envelope
 
 _ROW = 16  # bytes per hex dump line
 
@@ -84,6 +85,19 @@ def _describe(item: Item, index: int, resync: bool) -> tuple[str, int, list[Fiel
     return head, item.start, message_fields(item.data, item.start, item.problem)
 
 
+def _inner_lines(item: GoodMessage, args: argparse.Namespace) -> list[str]:
+    """For a signed envelope: its signature, then its inner message, indented."""
+    envelope = signed_envelope(item)
+    if envelope is None:
+        return []
+    head, fields = inner_message(envelope)
+    if args.hex:
+        inner = hex_dump(fields, envelope.payload, envelope.payload_offset, args.hex_limit)
+    else:
+        inner = table(fields) if fields else []
+    return [f"  {line}" for line in (*head.split("\n"), *inner)]
+
+
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout.buffer
     skipped = 0
@@ -97,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
                 lines = table(fields)
             if isinstance(item, BadStretch):
                 lines.append(f"  error: {item.problem}")
+            else:
+                lines += _inner_lines(item, args)
             # A blank line between messages.
             _write(out, [*([""] if shown else []), head, *lines])
             shown += 1

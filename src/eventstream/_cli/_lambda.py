@@ -15,11 +15,11 @@ Built on :class:`eventstream.aws_lambda.ResponseStreamDecoder` and
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import BinaryIO
 
 from .. import EventStreamError
+from .._peer_json import parse_peer_json_prefix
 from ..aws_lambda import (
     HttpIntegrationError,
     HttpIntegrationPrelude,
@@ -34,8 +34,6 @@ from ._errors import EXIT_ERROR, EXIT_FUNCTION_ERROR, EXIT_OK, CliError
 from ._input import Input
 from ._progress import Progress
 
-_JSON = json.JSONDecoder()
-
 
 def _cannot_be_prelude(held: bytes) -> bool:
     """True once the payload so far starts with a whole JSON value followed by
@@ -45,8 +43,8 @@ def _cannot_be_prelude(held: bytes) -> bool:
     head = held if end < 0 else held[:end]
     try:
         text = head.decode("utf-8")
-        _, stop = _JSON.raw_decode(text)
-    except ValueError:  # not UTF-8, or not a whole JSON value yet
+        _, stop = parse_peer_json_prefix(text)
+    except ValueError:  # not UTF-8, or not a whole JSON value yet (or too deep to tell)
         return False
     return bool(text[stop:].strip())
 

@@ -16,7 +16,6 @@ error every call raises :class:`DecoderFailedError`.
 
 from __future__ import annotations
 
-import json
 from typing import NoReturn
 
 from .._classify import ErrorMessage, ExceptionMessage, InitialResponse, classify
@@ -25,6 +24,7 @@ from .._errors import EventStreamError, TruncatedStreamError
 from .._format import DEFAULT_MAX_MESSAGE_SIZE, Frame
 from .._latch import Latch
 from .._message import BytesLike
+from .._peer_json import PeerJSONError, parse_peer_json
 from ._events import (
     INVOKE_COMPLETE,
     PAYLOAD_CHUNK,
@@ -214,8 +214,8 @@ def _parse_complete(payload: bytes, offset: int) -> InvokeComplete:
     if not payload.strip():
         return InvokeComplete()
     try:
-        document = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        document = parse_peer_json(payload)
+    except PeerJSONError as exc:
         raise InvalidEventPayloadError(
             f"InvokeComplete payload is not UTF-8 JSON: {exc}", offset
         ) from exc

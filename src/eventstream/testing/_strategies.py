@@ -17,7 +17,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised without hypothesis installed
     raise ImportError(
         "eventstream.testing's hypothesis strategies need hypothesis: "
-        "pip install 'eventstream[testing]'"
+        "pip install 'eventstream-codec[testing]'"
     ) from exc
 
 from .._format import encode
