@@ -11,18 +11,21 @@ says what did arrive). Memory: one message at most (the codec's
 
 Like the codec's ``Decoder``: when a piece completes some events and then hits an
 error, ``feed`` returns those events and raises the error on the next call; after an
-error every call raises :class:`DecoderFailedError`.
+error every call raises :class:`DecoderFailedError`.  So every good event before a
+bad message is handed out, each once, before the error.  JSON from the service (an
+exception's payload, the completion) is parsed with bounds on nesting and number size
+(``eventstream._peer_json``): an exception payload that cannot be read as JSON gives
+its text as the error's message; such a completion is an
+:class:`InvalidEventPayloadError`.
 """
 
 from __future__ import annotations
 
-from typing import NoReturn
-
 from .._classify import ErrorMessage, ExceptionMessage, InitialResponse, classify
 from .._decoder import Decoder
 from .._errors import EventStreamError, TruncatedStreamError
+from .._failstop import FailStop
 from .._format import DEFAULT_MAX_MESSAGE_SIZE, Frame
-from .._latch import Latch
 from .._message import BytesLike
 from .._peer_json import PeerJSONError, parse_peer_json
 from ._events import (
@@ -71,7 +74,7 @@ class InvalidEventPayloadError(EventStreamError):
     """An ``InvokeComplete`` payload that is not a JSON object of string members."""
 
 
-class ResponseStreamDecoder:
+class ResponseStreamDecoder(FailStop):
     """Decode an ``InvokeWithResponseStream`` response body, fed in pieces of any size.
 
     ::
@@ -94,7 +97,6 @@ class ResponseStreamDecoder:
         self._complete: InvokeComplete | None = None
         self._chunk_count = 0
         self._payload_size = 0
-        self._latch: Latch | None = None
 
     @property
     def complete(self) -> InvokeComplete | None:
@@ -116,15 +118,10 @@ class ResponseStreamDecoder:
         """Stream offset of the first byte not yet part of a decoded message."""
         return self._decoder.offset
 
-    @property
-    def failed(self) -> bool:
-        """True once an error was found; every later call raises."""
-        return self._latch is not None
-
     def feed(self, data: BytesLike) -> list[ResponseStreamEvent]:
         """Take the next piece of the body; return the events it completed."""
-        if self._latch is not None:
-            self._latch.raise_error()
+        if self._error is not None:
+            self._raise_failure()
         if self._complete is not None:
             size = memoryview(data).nbytes
             if size:
@@ -161,8 +158,8 @@ class ResponseStreamDecoder:
         Raises :class:`IncompleteStreamError` (a ``TruncatedStreamError``) when
         ``InvokeComplete`` never came, or the error a previous ``feed`` deferred.
         """
-        if self._latch is not None:
-            self._latch.raise_error()
+        if self._error is not None:
+            self._raise_failure()
         partial = self._decoder.buffered
         try:
             self._decoder.close()
@@ -195,19 +192,6 @@ class ResponseStreamDecoder:
             self._complete = _parse_complete(kind.payload, frame.offset)
             return self._complete
         return UnknownEvent(kind.event_type, frame.message)
-
-    def _defer(
-        self, events: list[ResponseStreamEvent], error: EventStreamError
-    ) -> list[ResponseStreamEvent]:
-        # Hand out the good events first; the error comes with the next call.
-        latch = self._latch = Latch(error)
-        if not events:
-            latch.raise_error()
-        return events
-
-    def _fail(self, error: EventStreamError) -> NoReturn:
-        latch = self._latch = Latch(error)
-        latch.raise_error()
 
 
 def _parse_complete(payload: bytes, offset: int) -> InvokeComplete:
