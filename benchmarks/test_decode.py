@@ -13,7 +13,7 @@ import pytest
 from .reporting import add_rates, record
 from .workloads import DECODERS, KIB, MIB, Stream, crc_for, scaled
 
-# The shapes of issue 6 (smaller in a smoke run, see workloads.SMOKE).
+# The stream shapes of the performance targets (smaller in a smoke run, see workloads.SMOKE).
 CHUNKED = [
     Stream("lambda 64 B payloads, fed 4 KiB", 64, scaled(2000, 20), 4 * KIB),
     Stream("1 KiB payloads, fed 4 KiB", KIB, scaled(500, 10), 4 * KIB),

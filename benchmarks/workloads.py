@@ -23,6 +23,7 @@ from typing import Any, Callable
 from eventstream import Decoder, Message, _format, encode
 from eventstream._crc import CRC32_BACKEND
 from eventstream._feedgate import FEED_GATE
+from eventstream._feedgate import python_feed as python_feed_of
 
 SMOKE = os.environ.get("EVENTSTREAM_BENCH_SMOKE") == "1"
 
@@ -76,7 +77,7 @@ def decode_eventstream(pieces: list[bytes], python_feed: bool = False) -> int:
     (``eventstream._cfeed``) is built, to show what it is worth.
     """
     decoder = Decoder()
-    feed = decoder._feed_py if python_feed else decoder.feed
+    feed = python_feed_of(decoder) if python_feed else decoder.feed
     count = 0
     for piece in pieces:
         count += len(feed(piece))

@@ -1,26 +1,25 @@
-/* The compiled half of Decoder.feed(): the one case that dominates a stream
- * fed in small pieces, a piece that leaves the buffered message incomplete.
+/* The compiled base of Decoder: its feed() decides, for a bytes or bytearray
+ * piece, whether the piece leaves the buffered message incomplete, and if so
+ * appends it; that case dominates a stream fed in small pieces.
  *
- * Goal: make that case cost one C call, one append and an empty list.  In
- * Python it cannot cost less than a Python method call plus a bytearray
- * append (about 140 ns a piece with the caller's loop, CPython 3.12 on this
- * project's machines, most of it the call), which is what bounds a decoder
- * fed one byte at a time; here it is about 57 ns.
+ * Goal: make that case cost one C call, one decision, one append and an
+ * empty list, where Python cannot do with less than a method call.
  *
- * Everything else (a piece that may complete a message, an empty buffer,
- * any type but exact bytes or bytearray, a failed decoder, an append that
- * fails) goes to the Python method _feed_py, which is the whole feed() in
- * Python: so the answers, errors and state are the pure-Python ones by
- * construction, and this file only has to get the append right.
+ * Every other piece goes to one of two Python functions of the decoder,
+ * bound once at import (eventstream._feedgate.bind): _feed_rest when the
+ * decision was "no" (the piece completes the message, or the decoder
+ * refuses input), _feed_any when this code cannot decide (another type,
+ * the buffer fed to itself, a _need that is not a machine-sized int, an
+ * append the buffer refuses).  So the answers, errors and state are the
+ * pure-Python ones by construction, and this file only has to get the one
+ * decision and the append right.
  *
- * Worst case: O(len(data)) per call, amortized.  The append grows the
- * bytearray with PyByteArray_Resize, which over-allocates by about 1/8 of
- * the size when it grows (CPython Objects/bytearrayobject.c), so n one-byte
- * pieces cost O(n) in all, like `buf += data` in Python.
+ * Worst case: O(len(data)) per call, amortized, whatever the piece sizes
+ * (see grow()).
  *
  * The module is optional: when it is not built (no compiler) or
  * EVENTSTREAM_PURE_PYTHON is set, eventstream._feedgate gives Decoder a
- * pure-Python base with the same two slots instead.
+ * pure-Python base with the same slots instead.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -57,15 +56,18 @@ typedef struct {
     /* Decoder._buf: the bytes of the incomplete message (a bytearray). */
     PyObject *buf;
     /* Decoder._need (an int): how many bytes _buf must hold before parsing
-     * can make progress; 0 once the decoder failed, so nothing is appended
-     * then.  An object, not a C integer, because CPython specializes Python
-     * code's access to object slots only (LOAD_ATTR_SLOT), and the Python
-     * half of the decoder reads and writes it on every message. */
+     * can make progress.  An object, not a C integer, because CPython
+     * specializes Python code's access to object slots only
+     * (LOAD_ATTR_SLOT), and the Python half of the decoder reads and writes
+     * it on every message. */
     PyObject *need;
+    /* Decoder._latch: None, or what refuses further input. */
+    PyObject *latch;
 } FeedGate;
 
-/* "_feed_py", interned once at import. */
-static PyObject *feed_py_name;
+/* Decoder._feed_rest and Decoder._feed_any (see bind()). */
+static PyObject *feed_rest;
+static PyObject *feed_any;
 
 PyDoc_STRVAR(feed_doc,
 "feed(data, /)\n"
@@ -74,6 +76,53 @@ PyDoc_STRVAR(feed_doc,
 "Take the next piece of the stream; return the messages it completed.\n"
 "\n"
 "O(len(data)) amortized, whatever the piece sizes.");
+
+static PyObject *
+call_python(PyObject *function, FeedGate *self, PyObject *data)
+{
+    if (function == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "eventstream._cfeed: bind() was not called");
+        return NULL;
+    }
+#if !defined(Py_LIMITED_API) || Py_LIMITED_API + 0 >= 0x030C0000
+    PyObject *args[3] = {(PyObject *)self, data, Py_None};
+    return PyObject_Vectorcall(function, args, 3, NULL);
+#else
+    return PyObject_CallFunctionObjArgs(function, (PyObject *)self, data, Py_None, NULL);
+#endif
+}
+
+/* Make buf `size` bytes long (size < need), keeping its first bytes.
+ *
+ * bytearray over-allocates by only 1/8 when it grows, and not at all when
+ * it grows by more than that, so pieces large next to the buffer (64 KiB
+ * pieces of a 32 MiB message) would each move the whole buffer wherever
+ * realloc cannot grow it in place: O(n^2 / piece size) copying.  Growing the
+ * capacity to 1.5 times the size, never past the message's length, keeps
+ * the copies O(n) in all and the memory within 1.5 times the bytes received
+ * (never the length the prelude merely claims).  The second resize only
+ * sets the size: CPython keeps the capacity when the size stays above half
+ * of it (bytearray_resize, Objects/bytearrayobject.c).  The stable ABI
+ * cannot see the capacity, so there every append is a plain resize. */
+static int
+grow(PyObject *buf, Py_ssize_t size, Py_ssize_t need)
+{
+#ifndef Py_LIMITED_API
+    if (size < ((PyByteArrayObject *)buf)->ob_alloc) {
+        return PyByteArray_Resize(buf, size);
+    }
+    Py_ssize_t room = size + size / 2;
+    if (room > need || room < size) {
+        room = need;
+    }
+    if (PyByteArray_Resize(buf, room) < 0) {
+        return -1;
+    }
+#else
+    (void)need;
+#endif
+    return PyByteArray_Resize(buf, size);
+}
 
 static PyObject *
 FeedGate_feed(FeedGate *self, PyObject *data)
@@ -95,37 +144,69 @@ FeedGate_feed(FeedGate *self, PyObject *data)
 #endif
     }
     else if (PyByteArray_CheckExact(data) && data != buf) {
-        /* (feed(decoder._buf) is left to Python, where `buf += buf` raises
-         * BufferError: buf is exported to itself while it would resize.) */
         src = BYTEARRAY_DATA(data);
         size = BYTEARRAY_SIZE(data);
     }
-    if (size >= 0 && buf != NULL && PyByteArray_CheckExact(buf)
-        && need_obj != NULL && PyLong_CheckExact(need_obj)) {
-        Py_ssize_t held = BYTEARRAY_SIZE(buf);
-        /* An int beyond Py_ssize_t gives -1 with an error set (the decoder
-         * never sets one: _need is at most 2**32 - 1); -1 fails the test
-         * below, so Python decides. */
-        Py_ssize_t need = PyLong_AsSsize_t(need_obj);
-        if (need == -1 && PyErr_Occurred()) {
-            PyErr_Clear();
-        }
-        /* held + size < need, written so it cannot overflow (both >= 0). */
-        if (held > 0 && size < need - held) {
-            if (PyByteArray_Resize(buf, held + size) == 0) {
-                memcpy(BYTEARRAY_DATA(buf) + held, src, (size_t)size);
-                return PyList_New(0);
-            }
-            /* Resize refused (a view of the buffer is alive, or no memory):
-             * the Python path tries the same append and reports it. */
-            PyErr_Clear();
-        }
+    else {
+        /* Another type, or the buffer fed to itself (`buf += buf` raises
+         * BufferError in Python: buf is exported to itself while it would
+         * resize; a plain C append would succeed instead). */
+        return call_python(feed_any, self, data);
     }
-#ifndef Py_LIMITED_API
-    return PyObject_CallMethodOneArg((PyObject *)self, feed_py_name, data);
-#else
-    return PyObject_CallMethodObjArgs((PyObject *)self, feed_py_name, data, NULL);
-#endif
+    if (buf == NULL || !PyByteArray_CheckExact(buf) || need_obj == NULL
+        || !PyLong_CheckExact(need_obj) || self->latch == NULL) {
+        return call_python(feed_any, self, data);
+    }
+    /* An int beyond Py_ssize_t (the decoder never sets one: _need is at
+     * most 2**32 - 1) is Python's to compare. */
+    Py_ssize_t need = PyLong_AsSsize_t(need_obj);
+    if (need == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return call_python(feed_any, self, data);
+    }
+    Py_ssize_t held = BYTEARRAY_SIZE(buf);
+    /* The decision: held + size < need, written so it cannot overflow
+     * (both are >= 0). */
+    if (self->latch != Py_None || size >= need - held) {
+        return call_python(feed_rest, self, data);
+    }
+    if (grow(buf, held + size, need) < 0) {
+        /* Refused (a view of the buffer is alive, or no memory): the Python
+         * path tries the same append and reports it. */
+        PyErr_Clear();
+        return call_python(feed_any, self, data);
+    }
+    memcpy(BYTEARRAY_DATA(buf) + held, src, (size_t)size);
+    return PyList_New(0);
+}
+
+PyDoc_STRVAR(bind_doc,
+"bind(feed_rest, feed_any, /)\n"
+"--\n"
+"\n"
+"Hand FeedGate.feed the decoder's two Python paths (eventstream._feedgate).");
+
+static PyObject *
+cfeed_bind(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *rest, *any;
+    if (!PyArg_UnpackTuple(args, "bind", 2, 2, &rest, &any)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(rest) || !PyCallable_Check(any)) {
+        PyErr_SetString(PyExc_TypeError, "bind() takes two callables");
+        return NULL;
+    }
+    PyObject *old_rest = feed_rest;
+    PyObject *old_any = feed_any;
+    Py_INCREF(rest);
+    Py_INCREF(any);
+    feed_rest = rest;
+    feed_any = any;
+    Py_XDECREF(old_rest);
+    Py_XDECREF(old_any);
+    Py_RETURN_NONE;
 }
 
 static int
@@ -134,6 +215,7 @@ FeedGate_traverse(FeedGate *self, visitproc visit, void *arg)
     Py_VISIT(Py_TYPE(self));  /* a heap type: its instances own a reference */
     Py_VISIT(self->buf);
     Py_VISIT(self->need);
+    Py_VISIT(self->latch);
     return 0;
 }
 
@@ -142,6 +224,7 @@ FeedGate_clear(FeedGate *self)
 {
     Py_CLEAR(self->buf);
     Py_CLEAR(self->need);
+    Py_CLEAR(self->latch);
     return 0;
 }
 
@@ -164,11 +247,12 @@ static PyMethodDef FeedGate_methods[] = {
 static PyMemberDef FeedGate_members[] = {
     {"_buf", MEMBER_OBJECT, offsetof(FeedGate, buf), 0, NULL},
     {"_need", MEMBER_OBJECT, offsetof(FeedGate, need), 0, NULL},
+    {"_latch", MEMBER_OBJECT, offsetof(FeedGate, latch), 0, NULL},
     {NULL, 0, 0, 0, NULL},
 };
 
 static PyType_Slot FeedGate_slots[] = {
-    {Py_tp_doc, (void *)"Base of Decoder: its _buf and _need slots and a compiled feed()."},
+    {Py_tp_doc, (void *)"Base of Decoder: its _buf, _need and _latch slots and a compiled feed()."},
     {Py_tp_new, (void *)PyType_GenericNew},
     {Py_tp_dealloc, (void *)FeedGate_dealloc},
     {Py_tp_traverse, (void *)FeedGate_traverse},
@@ -186,20 +270,22 @@ static PyType_Spec FeedGate_spec = {
     .slots = FeedGate_slots,
 };
 
+static PyMethodDef cfeed_functions[] = {
+    {"bind", cfeed_bind, METH_VARARGS, bind_doc},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef cfeed_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "eventstream._cfeed",
     .m_doc = "Compiled fast path of eventstream.Decoder.feed (optional).",
     .m_size = -1,
+    .m_methods = cfeed_functions,
 };
 
 PyMODINIT_FUNC
 PyInit__cfeed(void)
 {
-    feed_py_name = PyUnicode_InternFromString("_feed_py");
-    if (feed_py_name == NULL) {
-        return NULL;
-    }
     PyObject *type = PyType_FromSpec(&FeedGate_spec);
     if (type == NULL) {
         return NULL;

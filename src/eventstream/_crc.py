@@ -4,9 +4,9 @@ The prelude CRC covers bytes 0..7 of a message; the message CRC covers every
 byte before it, prelude CRC included (Smithy "Amazon Event Stream" spec).
 
 Goal: the same answers as the stdlib's ``zlib.crc32`` at the best speed
-installed.  On large payloads CRC-32 is most of a decoder's cost, and the
-stdlib's zlib computes it at about 2-4 GB/s on this project's machines while
-zlib-ng's and ISA-L's vectorized routines reach 25-50 GB/s; so when the
+installed.  On large payloads CRC-32 is most of a decoder's cost, and
+zlib-ng's and ISA-L's vectorized routines are several times faster than the
+stdlib's zlib (README, "Performance"); so when the
 optional ``fastcrc`` extra (the ``zlib-ng`` package) or ``isal`` is
 installed, its ``crc32`` is used instead.  Both take the same
 ``(data, value=0)`` arguments as ``zlib.crc32`` and accept any contiguous

@@ -2,15 +2,17 @@
 
 :class:`Decoder` owns the buffering, the stream offsets and the failure
 state; the format itself (the prelude check, the parse loop) is
-:mod:`eventstream._format`.  Goal: cost O(bytes fed) whatever the piece sizes
-(one byte at a time or a megabyte at a time), so a slow or hostile peer
-cannot make it quadratic, and never keep more than one incomplete message.
+:mod:`eventstream._format`, and the base class (compiled where it can be,
+with the one decision every piece needs) is :mod:`eventstream._feedgate`.
+Goal: cost O(bytes fed) whatever the piece sizes (one byte at a time or a
+megabyte at a time), so a slow or hostile peer cannot make it quadratic,
+and never keep more than one incomplete message.
 """
 
 from __future__ import annotations
 
-from ._errors import DecoderFailedError, EventStreamError, TruncatedStreamError
-from ._feedgate import FeedGate, PyFeedGate
+from ._errors import EventStreamError, TruncatedStreamError
+from ._feedgate import FeedGate, bind
 from ._format import (
     DEFAULT_MAX_MESSAGE_SIZE,
     MAX_UINT32,
@@ -19,10 +21,10 @@ from ._format import (
     UINT32,
     Frame,
     HeaderCache,
-    as_flat,
     parse_messages,
     prelude_error,
 )
+from ._latch import Latch
 from ._message import BytesLike, Message
 
 __all__ = ["Decoder"]
@@ -32,13 +34,14 @@ __all__ = ["Decoder"]
 # few KiB costs less than completing the buffered message on its own first.
 _JOIN_MAX = 16 * 1024
 
+_FLAT_FORMATS = ("B", "b", "c")
 
-def _nbytes(data: BytesLike) -> int:
-    """The size in bytes of a bytes-like object."""
-    if type(data) is bytes:
-        return len(data)
-    with memoryview(data) as view:
-        return view.nbytes
+
+def _not_bytes_like(data: object) -> TypeError:
+    return TypeError(
+        "feed() takes a bytes-like object (bytes, bytearray, memoryview or another "
+        f"object with the buffer protocol), not {type(data).__name__}"
+    )
 
 
 class Decoder(FeedGate):
@@ -53,34 +56,41 @@ class Decoder(FeedGate):
                 ...
         decoder.close()  # raises TruncatedStreamError if a message was cut
 
-    ``max_message_size`` caps a message's total length (default
+    ``max_message_size`` (an ``int``) caps a message's total length (default
     :data:`DEFAULT_MAX_MESSAGE_SIZE`, 32 MiB); it is checked as soon as a
     prelude's CRC holds, before any byte of the body is kept, so a forged
     length costs nothing.
+
+    A piece is any bytes-like object: ``bytes``, ``bytearray``,
+    ``memoryview``, or anything else with the buffer protocol (its buffer is
+    read once per call).  Anything else raises :class:`TypeError`, as the
+    caller's mistake and not the stream's.
 
     Errors: when ``feed`` finds a bad message after completing others in the
     same call, it returns those first and raises the error on the next
     ``feed()`` or ``close()``, so no good message is lost.  A decoder does not
     resume after an error: every later call raises :class:`DecoderFailedError`
-    (``failed`` and ``error`` tell the state).
+    (``failed`` and ``error`` tell the state).  After a clean ``close()`` a
+    ``feed()`` raises :class:`EventStreamError`: the stream was declared ended.
     """
 
-    # _buf and _need are the base's slots: FeedGate is compiled where it can
-    # be (_cfeed.c) and its feed() reads them (_feedgate.py says more).
-    __slots__ = ("_base", "_cache", "_error", "_error_raised", "_max")
+    # _buf, _need and _latch are the base's slots (see _feedgate.py).
+    __slots__ = ("_base", "_cache", "_max")
 
     def __init__(self, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> None:
+        if not isinstance(max_message_size, int) or isinstance(max_message_size, bool):
+            raise TypeError(
+                f"max_message_size must be an int, not {type(max_message_size).__name__}"
+            )
         if not MIN_MESSAGE_LENGTH <= max_message_size <= MAX_UINT32:
             raise ValueError(
                 f"max_message_size must be in {MIN_MESSAGE_LENGTH}..{MAX_UINT32}, "
                 f"got {max_message_size}"
             )
-        self._max = max_message_size
+        self._max = int(max_message_size)
         # Bytes of an incomplete message.  Complete messages are parsed out of
         # the fed piece directly, and only an incomplete tail is kept, so a
-        # big piece holding many messages is never kept as a whole (feed()
-        # appends a piece to a buffered message first, and takes back at once
-        # what it need not keep).
+        # big piece holding many messages is never kept as a whole.
         self._buf = bytearray()
         self._base = 0  # stream offset of _buf[0]
         # Bytes _buf must hold before parsing can make progress: 12 until a
@@ -88,8 +98,7 @@ class Decoder(FeedGate):
         # one-byte feed O(1) while a large message fills up.
         self._need = PRELUDE_LENGTH
         self._cache: HeaderCache = {}
-        self._error: EventStreamError | None = None
-        self._error_raised = False
+        self._latch: Latch | None = None
 
     @property
     def max_message_size(self) -> int:
@@ -109,77 +118,83 @@ class Decoder(FeedGate):
     @property
     def failed(self) -> bool:
         """True once an error was found; the decoder then refuses more input."""
-        return self._error is not None
+        latch = self._latch
+        return latch is not None and latch.failed
 
     @property
     def error(self) -> EventStreamError | None:
-        """The error that failed the decoder, if any."""
-        return self._error
-
-    def _raise_failure(self) -> None:
-        assert self._error is not None
-        if not self._error_raised:
-            self._error_raised = True
-            raise self._error
-        raise DecoderFailedError(self._error) from self._error
-
-    def _feed_py(self, data: BytesLike) -> list[Message]:
-        """Take the next piece of the stream; return the messages it completed.
-
-        O(len(data)) amortized, whatever the piece sizes.
-        """
-        # This is feed() where FeedGate is the Python one; the compiled
-        # FeedGate.feed does the first branch below in C and calls this for
-        # everything else, so this stays the whole behaviour either way.
-        buf = self._buf
-        if buf:
-            # Fast path while a message is buffered: append first, as a piece
-            # that leaves the message incomplete (a 1-byte feed into a large
-            # message) needs nothing more.  A failed decoder has _need 0, so
-            # it never returns here; its append is taken back below.
-            try:
-                buf += data
-            except (TypeError, BufferError):  # not a flat buffer: _feed copes or says why
-                return self._feed(data, None)
-            if len(buf) < self._need:
-                return []
-            size = len(buf)
-            if size <= _JOIN_MAX and self._error is None:
-                return self._feed_joined(None)
-            del buf[size - _nbytes(data) :]  # large, or failed: taken back, see _feed
-        return self._feed(data, None)
-
-    if FeedGate is PyFeedGate:
-        feed = _feed_py
+        """The error that failed the decoder, if any (with no traceback)."""
+        latch = self._latch
+        return latch.error if latch is not None and latch.failed else None
 
     def feed_frames(self, data: BytesLike) -> list[Frame]:
         """Like :meth:`feed`, but each message comes with its offset and lengths."""
         frames: list[Frame] = []
-        self._feed(data, frames)
+        self._feed_any(data, frames)
         return frames
 
-    def _feed(self, data: BytesLike, frames: list[Frame] | None) -> list[Message]:
-        if self._error is not None:
-            self._raise_failure()
-        src = as_flat(data)
+    def _feed_any(self, data: BytesLike, frames: list[Frame] | None) -> list[Message]:
+        """Take any piece: one view (or one copy) of its buffer, then the decision.
+
+        The buffer is read once, before any state is: a buffer export that
+        runs code (even a feed() of its own) then cannot make two reads
+        disagree or this call work on state it changed.
+        """
+        if type(data) is bytes or type(data) is bytearray:
+            return self._take(data, frames)
+        try:
+            view = memoryview(data)
+        except TypeError:
+            raise _not_bytes_like(data) from None
+        with view:
+            if not view.c_contiguous:
+                return self._take(view.tobytes(), frames)
+            if view.ndim == 1 and view.format in _FLAT_FORMATS:
+                return self._take(view, frames)
+            with view.cast("B") as flat:
+                return self._take(flat, frames)
+
+    def _take(
+        self, src: bytes | bytearray | memoryview, frames: list[Frame] | None
+    ) -> list[Message]:
+        """The decision: a piece that leaves the buffered message incomplete is appended."""
+        buf = self._buf
+        if self._latch is None and len(buf) + len(src) < self._need:
+            buf += src
+            return []
+        return self._feed_rest(src, frames)
+
+    def _feed_rest(
+        self, src: bytes | bytearray | memoryview, frames: list[Frame] | None
+    ) -> list[Message]:
+        """A piece that completes the buffered message (or one refused)."""
+        latch = self._latch
+        if latch is not None:
+            latch.raise_error()
         buf = self._buf
         if not buf:
             return self._feed_piece(src, 0, [], frames)
-        size = len(buf) + len(src)
-        if size < self._need:  # the buffered message is still incomplete
-            buf += src
-            return []
-        if size <= _JOIN_MAX:
+        if len(buf) + len(src) <= _JOIN_MAX:
             buf += src
             return self._feed_joined(frames)
         # Large: complete the buffered message with just the bytes of src it
         # lacks, then parse the rest straight out of src, so a large piece
         # is copied only as far as a message spans pieces.
         messages: list[Message] = []
+        held = len(buf)
+        if len(src) <= held:
+            # Reserve room for the whole piece first (bytearray has no
+            # reserve(): growing then cutting back keeps the block, as CPython
+            # keeps it when a bytearray shrinks by less than half).  Without
+            # it, the C allocator hands each large message's buffer fresh
+            # pages to fault in, piece by piece, instead of reusing the
+            # memory of the message before.
+            buf += src
+            del buf[held:]
         pos, error = self._complete_buffered(src, messages, frames)
         if error is not None:
             return self._fail(error, messages, buf, src, pos, 0)
-        if buf:  # src ended before the buffered message did
+        if self._buf:  # src ended before the buffered message did
             return messages
         return self._feed_piece(src, pos, messages, frames)
 
@@ -253,7 +268,11 @@ class Decoder(FeedGate):
             return pos, error
         self._base += need
         self._need = PRELUDE_LENGTH
-        del buf[:]
+        # A new buffer rather than the old one emptied: emptying a bytearray
+        # shrinks its block in place (realloc), which leaves the allocator
+        # handing the next large message fresh pages to fault in, piece by
+        # piece; freeing the block lets it reuse the memory.
+        self._buf = bytearray()
         return pos, None
 
     def _fail(
@@ -271,8 +290,7 @@ class Decoder(FeedGate):
         bad message's start (``held``, then ``src[stop:]``), so ``offset`` and
         ``buffered`` say where it is and how much came after it.
         """
-        self._error = error
-        self._need = 0  # keeps feed()'s fast path out
+        latch = self._latch = Latch(error)
         with memoryview(src) as view:
             if held is None:
                 self._base += stop - start
@@ -280,8 +298,7 @@ class Decoder(FeedGate):
             else:
                 held += view[stop:]
         if not messages:
-            self._error_raised = True
-            raise error
+            latch.raise_error()
         return messages
 
     def close(self) -> None:
@@ -289,10 +306,14 @@ class Decoder(FeedGate):
 
         Raises :class:`TruncatedStreamError` if bytes of an incomplete message
         are left (the error's ``offset`` is that message's start), or the
-        pending error if ``feed`` deferred one.
+        pending error if ``feed`` deferred one.  Closing a closed decoder does
+        nothing; feeding one raises :class:`EventStreamError`.
         """
-        if self._error is not None:
-            self._raise_failure()
+        latch = self._latch
+        if latch is not None:
+            if latch.failed:
+                latch.raise_error()
+            return
         held = len(self._buf)
         if held:
             if self._need > PRELUDE_LENGTH:
@@ -304,7 +325,16 @@ class Decoder(FeedGate):
                 self._base,
             )
             error.message_offset = self._base
-            self._error = error
-            self._need = 0  # keeps feed()'s fast path out
-            self._error_raised = True
-            raise error
+            latch = self._latch = Latch(error)
+            latch.raise_error()
+        self._latch = Latch(
+            EventStreamError(
+                f"feed() after close(): the stream ended at byte offset {self._base}; "
+                "a new stream needs a new Decoder"
+            ),
+            failed=False,
+        )
+
+
+# The base's feed() hands these the pieces it does not append itself.
+bind(Decoder._feed_rest, Decoder._feed_any)

@@ -1,4 +1,4 @@
-"""The speed-ups of issue 6 give exactly the answers of the plain paths.
+"""The decoder's and encoder's shortcuts give exactly the answers of the plain paths.
 
 Shared header blocks on the encoder side, the decoder's one-append path for a
 piece that does not complete the buffered message, the completion of a

@@ -1,8 +1,9 @@
 """The compiled fast path of Decoder.feed (_cfeed.c) gives the Python path's answers.
 
 The compiled ``FeedGate.feed`` handles one case itself (a bytes or bytearray
-piece that leaves the buffered message incomplete) and calls
-``Decoder._feed_py`` for all others; these tests hold both to the same
+piece that leaves the buffered message incomplete) and calls the decoder's
+Python methods for all others; these tests hold it and the pure-Python
+``PyFeedGate.feed`` to the same
 messages, errors and state on every kind of piece, check the C code for
 leaks and reference counts, and check the choice between the two.  Where the
 module is not built both sides are the Python path; ``.ci/run`` sets
@@ -61,7 +62,7 @@ def test_the_gate_in_use_is_the_one_built() -> None:
         assert es.Decoder.feed.__doc__ is not None
         assert "return the messages it completed" in es.Decoder.feed.__doc__
     else:
-        assert es.Decoder.feed is es.Decoder._feed_py
+        assert es.Decoder.feed is _feedgate.PyFeedGate.feed
 
 
 @pytest.mark.parametrize("value", ["1", "yes"])
@@ -70,7 +71,7 @@ def test_eventstream_pure_python_selects_the_python_gate(value: str) -> None:
     script = (
         "import eventstream as es, eventstream._feedgate as g\n"
         "assert g.FEED_GATE == 'python', g.FEED_GATE\n"
-        "assert es.Decoder.feed is es.Decoder._feed_py\n"
+        "assert es.Decoder.feed is g.PyFeedGate.feed\n"
         "data = open(r'%s', 'rb').read()\n"
         "d = es.Decoder(); n = 0\n"
         "for i in range(len(data)): n += len(d.feed(data[i:i+1]))\n"
@@ -97,7 +98,7 @@ def test_eventstream_pure_python_0_keeps_the_default() -> None:
 
 
 def _python_feed(decoder: es.Decoder) -> Callable[[object], list[es.Message]]:
-    return decoder._feed_py  # type: ignore[return-value]
+    return _feedgate.python_feed(decoder)  # type: ignore[return-value]
 
 
 def _compiled_feed(decoder: es.Decoder) -> Callable[[object], list[es.Message]]:

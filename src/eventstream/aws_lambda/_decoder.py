@@ -21,13 +21,13 @@ its text as the error's message; such a completion is an
 
 from __future__ import annotations
 
-from .._classify import ErrorMessage, ExceptionMessage, InitialResponse, classify
 from .._decoder import Decoder
 from .._errors import EventStreamError, TruncatedStreamError
 from .._failstop import FailStop
 from .._format import DEFAULT_MAX_MESSAGE_SIZE, Frame
 from .._message import BytesLike
 from .._peer_json import PeerJSONError, parse_peer_json
+from ..events import ErrorMessage, ExceptionMessage, InitialResponse, classify
 from ._events import (
     INVOKE_COMPLETE,
     PAYLOAD_CHUNK,

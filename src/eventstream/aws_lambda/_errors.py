@@ -28,6 +28,54 @@ from typing import Any
 from .._peer_json import PeerJSONError, parse_peer_json
 from ._headers import HeadersLike, lower_headers
 
+__all__ = [
+    "MODELED_ERRORS",
+    "CodeArtifactUserDeletedException",
+    "CodeArtifactUserFailedException",
+    "CodeArtifactUserPendingException",
+    "EC2AccessDeniedException",
+    "EC2ThrottledException",
+    "EC2UnexpectedException",
+    "EFSIOException",
+    "EFSMountConnectivityException",
+    "EFSMountFailureException",
+    "EFSMountTimeoutException",
+    "ENILimitReachedException",
+    "InvalidParameterValueException",
+    "InvalidRequestContentException",
+    "InvalidRuntimeException",
+    "InvalidSecurityGroupIDException",
+    "InvalidSubnetIDException",
+    "InvalidZipFileException",
+    "KMSAccessDeniedException",
+    "KMSDisabledException",
+    "KMSInvalidStateException",
+    "KMSNotFoundException",
+    "LambdaError",
+    "NoPublishedVersionException",
+    "RecursiveInvocationException",
+    "RequestTooLargeException",
+    "ResourceConflictException",
+    "ResourceNotFoundException",
+    "ResourceNotReadyException",
+    "RuntimeAliasDeletedException",
+    "RuntimeVersionDeletedException",
+    "S3FilesMountConnectivityException",
+    "S3FilesMountFailureException",
+    "S3FilesMountTimeoutException",
+    "SerializedRequestEntityTooLargeException",
+    "ServiceException",
+    "ServiceQuotaExceededException",
+    "SnapStartException",
+    "SnapStartNotReadyException",
+    "SnapStartRegenerationFailureException",
+    "SnapStartTimeoutException",
+    "SubnetIPAddressLimitReachedException",
+    "TooManyRequestsException",
+    "UnsupportedMediaTypeException",
+    "error_from_response",
+]
+
 
 def _string_member(fields: Mapping[str, Any], name: str) -> str | None:
     value = fields.get(name)
@@ -419,49 +467,11 @@ class UnsupportedMediaTypeException(LambdaError):
     fault = "client"
 
 
-_ALL_MODELED: tuple[type[LambdaError], ...] = (
-    CodeArtifactUserDeletedException,
-    CodeArtifactUserFailedException,
-    CodeArtifactUserPendingException,
-    EC2AccessDeniedException,
-    EC2ThrottledException,
-    EC2UnexpectedException,
-    EFSIOException,
-    EFSMountConnectivityException,
-    EFSMountFailureException,
-    EFSMountTimeoutException,
-    ENILimitReachedException,
-    InvalidParameterValueException,
-    InvalidRequestContentException,
-    InvalidRuntimeException,
-    InvalidSecurityGroupIDException,
-    InvalidSubnetIDException,
-    InvalidZipFileException,
-    KMSAccessDeniedException,
-    KMSDisabledException,
-    KMSInvalidStateException,
-    KMSNotFoundException,
-    NoPublishedVersionException,
-    RecursiveInvocationException,
-    RequestTooLargeException,
-    ResourceConflictException,
-    ResourceNotFoundException,
-    ResourceNotReadyException,
-    RuntimeAliasDeletedException,
-    RuntimeVersionDeletedException,
-    S3FilesMountConnectivityException,
-    S3FilesMountFailureException,
-    S3FilesMountTimeoutException,
-    SerializedRequestEntityTooLargeException,
-    ServiceException,
-    ServiceQuotaExceededException,
-    SnapStartException,
-    SnapStartNotReadyException,
-    SnapStartRegenerationFailureException,
-    SnapStartTimeoutException,
-    SubnetIPAddressLimitReachedException,
-    TooManyRequestsException,
-    UnsupportedMediaTypeException,
+# Every class above but the base, in the order they are defined.
+_ALL_MODELED: tuple[type[LambdaError], ...] = tuple(
+    value
+    for value in list(globals().values())
+    if isinstance(value, type) and issubclass(value, LambdaError) and value is not LambdaError
 )
 
 #: Every error the model lists for ``InvokeWithResponseStream``, by shape name.

@@ -26,7 +26,7 @@ of :class:`StreamException`); ``error`` messages raise
 events that complete a stream, with their sources.
 """
 
-from .._classify import UnmodeledStreamError
+from ..events import UnmodeledStreamError
 from ._errors import (
     EventEncodeError,
     IncompleteStreamError,

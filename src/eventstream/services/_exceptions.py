@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .._classify import ModeledStreamException
 from .._headers import Headers
+from ..events import ModeledStreamException
 
 _RETRYABLE_STATUS = frozenset({429, 503, 504})
 _RETRYABLE_CODES = frozenset(

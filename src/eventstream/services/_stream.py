@@ -20,7 +20,15 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from .._classify import (
+from .._decoder import Decoder
+from .._errors import EventStreamError, TruncatedStreamError
+from .._failstop import FailStop
+from .._format import DEFAULT_MAX_MESSAGE_SIZE
+from .._format import encode as encode_message
+from .._message import BytesLike, Message
+from .._peer_json import PeerJSONError, parse_peer_json
+from .._values import Byte, HeaderValueIn, Integer, Long, Short, Timestamp
+from ..events import (
     CONTENT_TYPE,
     EVENT_TYPE,
     EXCEPTION_TYPE,
@@ -33,14 +41,6 @@ from .._classify import (
     _message_from_payload,
     classify,
 )
-from .._decoder import Decoder
-from .._errors import EventStreamError, TruncatedStreamError
-from .._failstop import FailStop
-from .._format import DEFAULT_MAX_MESSAGE_SIZE
-from .._format import encode as encode_message
-from .._message import BytesLike, Message
-from .._peer_json import PeerJSONError, parse_peer_json
-from .._values import Byte, HeaderValueIn, Integer, Long, Short, Timestamp
 from . import _cbor
 from ._documents import MAX_DEPTH, DocumentReader, DocumentWriter, ShapeError
 from ._errors import (

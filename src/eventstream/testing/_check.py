@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from .._decoder import Decoder
 from .._errors import DecoderFailedError, EncodeError, EventStreamError
+from .._feedgate import python_feed as _python_feed
 from .._format import DEFAULT_MAX_MESSAGE_SIZE, Frame, decode, encode
 from .._headers import MAX_VALUE_BYTES
 from .._message import Message
@@ -64,7 +65,10 @@ def _run(
         error = exc
         _check_held(decoder, max_message_size, held_before, len(piece))
     if error is not None:
-        assert decoder.failed and decoder.error is error, "decoder raised but is not failed"
+        # (The decoder raises a copy of its error: the one it keeps holds no traceback.)
+        assert decoder.failed and _error_key(decoder.error) == _error_key(error), (
+            "decoder raised but is not failed"
+        )
         assert error.offset is not None and 0 <= error.offset <= len(data), (
             f"error offset {error.offset} outside the {len(data)}-byte input: {error!r}"
         )
@@ -85,9 +89,9 @@ def _run_feed(
     data: bytes, cuts: Sequence[int], max_message_size: int, python_feed: bool
 ) -> tuple[list[Message], EventStreamError | None, _States]:
     """Like :func:`_run` with ``feed()``: the compiled one where it is built,
-    or with ``python_feed`` the Python one (``Decoder._feed_py``)."""
+    or with ``python_feed`` the pure-Python one (``_feedgate.python_feed``)."""
     decoder = Decoder(max_message_size)
-    feed = decoder._feed_py if python_feed else decoder.feed
+    feed = _python_feed(decoder) if python_feed else decoder.feed
     messages: list[Message] = []
     states: _States = []
     error: EventStreamError | None = None
