@@ -103,7 +103,8 @@ def test_decode_max_message_size() -> None:
     assert capped.returncode == 1
     assert len(json_lines(capped.stdout)) == 1
     assert stderr_lines(capped) == [
-        "eventstream: error: message of 127 bytes exceeds max_message_size=126 "
+        "eventstream: error: bad message at offset 125: message of 127 bytes exceeds "
+        "max_message_size=126 "
         "(at byte offset 125)"
     ]
 

@@ -19,6 +19,7 @@ from ._errors import EXIT_ERROR, CliError
 from ._input import FORMS
 from ._json_form import PAYLOAD_FORMS
 from ._progress import PROGRESS_MODES
+from ._terminal import one_line
 
 __all__ = ["main"]
 
@@ -195,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
     except CliError as exc:
         _flush_quietly()
-        print(f"eventstream: error: {exc}", file=sys.stderr)
+        # The message may quote the stream (an exception's text): keep it one inert line.
+        print(f"eventstream: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.status
     except BrokenPipeError:
         # The reader went away (`eventstream decode big | head`): stop quietly.

@@ -33,6 +33,8 @@ from ..events import ServiceStreamError
 from ._errors import EXIT_ERROR, EXIT_FUNCTION_ERROR, EXIT_OK, CliError
 from ._input import Input
 from ._progress import Progress
+from ._terminal import lines as terminal_lines
+from ._terminal import one_line
 
 _JSON = json.JSONDecoder()
 
@@ -114,12 +116,12 @@ class PayloadOutput:
         note = self._progress.note
         note(f"eventstream: HTTP-integration prelude: status {prelude.status_code}")
         for name, value in prelude.headers.items():
-            note(f"eventstream:   {name}: {value}")
+            note(f"eventstream:   {one_line(name)}: {one_line(value)}")
         for name, values in prelude.multi_value_headers.items():
             for value in values:
-                note(f"eventstream:   {name}: {value}")
+                note(f"eventstream:   {one_line(name)}: {one_line(value)}")
         for cookie in prelude.cookies:
-            note(f"eventstream:   set-cookie: {cookie}")
+            note(f"eventstream:   set-cookie: {one_line(cookie)}")
 
     def _decided(self, body: bytes) -> None:
         self._deciding = False
@@ -134,17 +136,18 @@ def _report_complete(
     if complete.error_code is None:
         note.note(f"eventstream: InvokeComplete: success ({size})")
     else:
-        note.note(f"eventstream: InvokeComplete: function error {complete.error_code} ({size})")
+        code = one_line(complete.error_code)
+        note.note(f"eventstream: InvokeComplete: function error {code} ({size})")
     if complete.error_details is not None:
-        note.note(f"eventstream: error details: {complete.error_details}")
+        note.note(f"eventstream: error details: {one_line(complete.error_details)}")
     if complete.log_result is not None:
         try:
             log = complete.log_text or ""
         except ValueError as exc:
-            note.note(f"eventstream: log tail: {exc}")
+            note.note(f"eventstream: log tail: {one_line(str(exc))}")
         else:
             note.note("eventstream: log tail:")
-            note.note(log.rstrip("\n"))
+            note.note(terminal_lines(log.rstrip("\n")))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,6 +16,8 @@ import sys
 import time
 from typing import TextIO
 
+from ._terminal import lines as terminal_lines
+
 PROGRESS_MODES = ("auto", "always", "never")
 
 LONG_INPUT = 8 * 1024 * 1024
@@ -107,5 +109,5 @@ class Progress:
     def note(self, text: str) -> None:
         """Print a line on stderr, under the bar."""
         self.clear()
-        self._stream.write(text + "\n")
+        self._stream.write(terminal_lines(text) + "\n")
         self._stream.flush()
