@@ -5,7 +5,7 @@ pieces a socket read would hand over (``bytes`` objects, cut before timing),
 so every decoder in a group gets the same bytes in the same pieces.
 
 ``EVENTSTREAM_BENCH_SMOKE=1`` shrinks every stream so the whole benchmark
-suite runs in a second or two (tests/test_benchmarks.py uses it, with
+suite runs in a second or two (tests/core/test_benchmarks.py uses it, with
 ``--benchmark-disable``, to keep this code from rotting); the figures of such
 a run mean nothing.
 """

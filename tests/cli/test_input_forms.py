@@ -10,27 +10,22 @@ import pytest
 import eventstream as es
 from eventstream._cli._input import EscapedForm
 
-from ..cli_run import fixture, json_lines, run, stderr_lines
-
-
-def _escaped(text: str, piece: int) -> bytes:
-    form = EscapedForm()
-    data = text.encode()
-    out = b"".join(form.feed(data[i : i + piece]) for i in range(0, len(data), piece))
-    return out + form.close()
+from .cli_run import fixture, json_lines, run, stderr_lines
 
 
 @pytest.mark.parametrize("slashes", [16, 17, 31, 32, 40])
-@pytest.mark.parametrize("piece", [4096, 1 << 20])
-def test_long_quoted_line_ending_in_backslashes(slashes: int, piece: int) -> None:
+@pytest.mark.parametrize("cut", ["whole", "after the quote", "in the run"])
+@pytest.mark.parametrize("newline", [True, False])
+def test_long_quoted_line_ending_in_backslashes(slashes: int, cut: str, newline: bool) -> None:
     # Over 64 KiB, so the line is decoded in pieces; 2n backslashes are n
     # backslash bytes and the quote closes; 2n+1 escape the quote itself.
-    body = "A" * 70_000 + "\\" * slashes
-    got = _escaped(f'"{body}"\n', piece)
-    if slashes % 2 == 0:
-        assert got == b"A" * 70_000 + b"\\" * (slashes // 2)
-    else:
-        assert got == b"A" * 70_000 + b"\\" * (slashes // 2) + b'"'
+    text = '"' + "A" * 70_000 + "\\" * slashes + '"' + ("\n" if newline else "")
+    data = text.encode()
+    at = {"whole": len(data), "after the quote": 70_002 + slashes, "in the run": 70_009}[cut]
+    form = EscapedForm()
+    got = form.feed(data[:at]) + form.feed(data[at:]) + form.close()
+    expected = b"A" * 70_000 + b"\\" * (slashes // 2)
+    assert got == (expected if slashes % 2 == 0 else expected + b'"')
 
 
 def _hex_lines(data: bytes) -> bytes:

@@ -7,7 +7,7 @@ import base64
 import eventstream as es
 from eventstream.aws_lambda import InvokeComplete, PayloadChunk, encode_http_integration_prelude
 
-from ..cli_run import run
+from .cli_run import run
 
 # ESC [ 2 J (clear the screen), the 8-bit CSI, a bell, a carriage return, DEL.
 HOSTILE = "\x1b[2J\x9b31m\x07\r\x7f"

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Callable
 
 from .. import DEFAULT_MAX_MESSAGE_SIZE, __version__
 from .._crc import CRC32_BACKEND
 from .._feedgate import FEED_GATE
-from ._errors import EXIT_ERROR, CliError
+from ._errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_ERROR,
+    EXIT_FUNCTION_ERROR,
+    EXIT_OK,
+    EXIT_SKIPPED,
+    EXIT_USAGE,
+    CliError,
+)
 from ._input import FORMS
 from ._json_form import PAYLOAD_FORMS
 from ._progress import PROGRESS_MODES
@@ -23,20 +32,53 @@ from ._terminal import one_line
 
 __all__ = ["main"]
 
-_EPILOG = """\
-exit status: 0 done; 1 bad input (the one-line error names the byte offset);
-2 bad usage; 3 --resync skipped bytes (each range reported on stderr);
-4 lambda: the function or the service reported an error.
-"""
+# Each command's help lists the statuses it can exit with.
+_STATUS_LINES = {
+    EXIT_OK: "0 done",
+    EXIT_ERROR: "1 bad input (the one-line error names the byte offset)",
+    EXIT_USAGE: "2 bad usage",
+    EXIT_SKIPPED: "3 --resync skipped bytes (each range reported on stderr)",
+    EXIT_FUNCTION_ERROR: "4 the function or the service reported an error",
+    EXIT_BROKEN_PIPE: "141 the reader of stdout went away (as a tool killed by SIGPIPE)",
+}
+_COMMAND_STATUSES = {
+    "decode": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED, EXIT_BROKEN_PIPE),
+    "inspect": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED, EXIT_BROKEN_PIPE),
+    "encode": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BROKEN_PIPE),
+    "lambda": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FUNCTION_ERROR, EXIT_BROKEN_PIPE),
+}
+
+
+def _epilog(statuses: tuple[int, ...]) -> str:
+    return "exit status:\n" + "".join(f"  {_STATUS_LINES[s]}\n" for s in statuses)
+
+
+_EPILOG = _epilog(tuple(_STATUS_LINES))
+
+_UNITS = {
+    "": 1, "b": 1,
+    "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
+    "kb": 10**3, "mb": 10**6, "gb": 10**9,
+}  # fmt: skip
+_SIZE = re.compile(r"\s*(0[xX][0-9a-fA-F]+|\d+)\s*([A-Za-z]*)\s*")
+
+
+def parse_size(text: str) -> int:
+    """A byte count: plain (``65536``, ``0x10000``) or with a unit (``64KiB``, ``1MB``)."""
+    match = _SIZE.fullmatch(text)
+    unit = _UNITS.get(match.group(2).lower()) if match is not None else None
+    if match is None or unit is None:
+        raise argparse.ArgumentTypeError(
+            f"not a size: {text!r}; expected bytes (65536), or a number with a unit: "
+            "KiB, MiB, GiB (powers of 1024) or kB, MB, GB (powers of 1000), e.g. 64MiB"
+        )
+    return int(match.group(1), 0) * unit
 
 
 def _message_size(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    value = parse_size(text)
     if not 16 <= value <= 0xFFFF_FFFF:
-        raise argparse.ArgumentTypeError(f"must be 16..4294967295, got {value}")
+        raise argparse.ArgumentTypeError(f"must be 16..4294967295 bytes (4 GiB - 1), got {value}")
     return value
 
 
@@ -65,8 +107,9 @@ def _stream_options(parser: argparse.ArgumentParser, resync: bool) -> None:
         "--max-message-size",
         type=_message_size,
         default=DEFAULT_MAX_MESSAGE_SIZE,
-        metavar="BYTES",
-        help=f"refuse messages longer than this (default {DEFAULT_MAX_MESSAGE_SIZE})",
+        metavar="SIZE",
+        help="refuse messages longer than this: bytes, or with a unit (64MiB, 1KiB, 1MB); "
+        f"default {DEFAULT_MAX_MESSAGE_SIZE // (1 << 20)}MiB",
     )
     parser.add_argument(
         "--progress",
@@ -94,7 +137,7 @@ def _command_parser(
         name,
         help=help,
         description=description,
-        epilog=_EPILOG,
+        epilog=_epilog(_COMMAND_STATUSES[name]),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     return parser
@@ -172,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="split off an HTTP-integration prelude (JSON + 8 NUL bytes) and show it on "
         "stderr: auto (when the payload starts with one), on (require it), off",
     )
+    lam.add_argument(
+        "--json",
+        action="store_true",
+        help="on stderr, only one JSON object: how the stream ended (status success, "
+        "function_error or error; exit_status; chunks; payload_bytes; error_code, "
+        "error_details, log_result, log_text; http_integration; unknown_events; error)",
+    )
     return parser
 
 
@@ -200,10 +250,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eventstream: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.status
     except BrokenPipeError:
-        # The reader went away (`eventstream decode big | head`): stop quietly.
-        # Point stdout at devnull so the interpreter's final flush cannot fail again.
+        # The reader went away (`eventstream decode big | head`): stop quietly,
+        # with the status a shell shows for a tool that SIGPIPE ended (128 + 13),
+        # not 1, which says the input was bad.  Point stdout at devnull so the
+        # interpreter's final flush cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_ERROR
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 130
     return status

@@ -14,6 +14,8 @@ EXIT_USAGE = 2
 EXIT_SKIPPED = 3
 #: ``lambda``: the function or the service reported an error in the stream.
 EXIT_FUNCTION_ERROR = 4
+#: stdout's reader went away: what a shell shows for a tool SIGPIPE ended (128 + 13).
+EXIT_BROKEN_PIPE = 141
 
 
 class CliError(Exception):

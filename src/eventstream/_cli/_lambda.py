@@ -15,9 +15,11 @@ Built on :class:`eventstream.aws_lambda.ResponseStreamDecoder` and
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
-from typing import BinaryIO
+from collections.abc import Iterable
+from typing import Any, BinaryIO, Callable
 
 from .. import EventStreamError
 from ..aws_lambda import (
@@ -150,40 +152,131 @@ def _report_complete(
             note.note(terminal_lines(log.rstrip("\n")))
 
 
-def run(args: argparse.Namespace) -> int:
+def _json_report(
+    decoder: ResponseStreamDecoder,
+    payload: PayloadOutput,
+    unknown: list[UnknownEvent],
+    error: CliError | None,
+) -> dict[str, Any]:
+    """``lambda --json``'s one object: how the stream ended, and what came with it."""
+    report: dict[str, Any] = {}
+    complete = decoder.complete
+    if error is not None:
+        report["status"] = "error"
+        report["error"] = str(error)
+    elif complete is not None and complete.error_code is not None:
+        report["status"] = "function_error"
+    else:
+        report["status"] = "success"
+    report["exit_status"] = error.status if error is not None else _status(complete)
+    report["chunks"] = decoder.chunk_count
+    report["payload_bytes"] = decoder.payload_size
+    if complete is not None:
+        report["error_code"] = complete.error_code
+        report["error_details"] = complete.error_details
+        report["log_result"] = complete.log_result
+        try:
+            report["log_text"] = complete.log_text
+        except ValueError as exc:
+            report["log_text"] = None
+            report["log_error"] = str(exc)
+    prelude = payload.prelude
+    if prelude is not None:
+        report["http_integration"] = {
+            "status_code": prelude.status_code,
+            "headers": prelude.headers,
+            "multi_value_headers": prelude.multi_value_headers,
+            "cookies": prelude.cookies,
+        }
+    if unknown:
+        report["unknown_events"] = [
+            {"event_type": event.event_type, "payload_bytes": len(event.payload)}
+            for event in unknown
+        ]
+    return report
+
+
+def _status(complete: InvokeComplete | None) -> int:
+    return EXIT_OK if complete is None or complete.error_code is None else EXIT_FUNCTION_ERROR
+
+
+def show_response(
+    blocks: Iterable[bytes],
+    progress: Progress,
+    args: argparse.Namespace,
+    bytes_read: Callable[[], int],
+) -> int:
+    """Take an ``InvokeWithResponseStream`` body apart: payload to stdout, the rest to stderr.
+
+    With ``args.json`` the completion (or the error) is one JSON object on
+    stderr, and every other note is left out.  Shared by ``lambda`` (a
+    capture) and ``invoke`` (a live response).
+    """
     out = sys.stdout.buffer
-    source = Input(args.file, args.input)
-    progress = Progress(args.progress, source.size)
     decoder = ResponseStreamDecoder(args.max_message_size)
-    payload = PayloadOutput(out, args.http_integration, progress)
+    quiet = Progress("never", None, _NullText()) if args.json else progress
+    payload = PayloadOutput(out, args.http_integration, quiet)
+    unknown: list[UnknownEvent] = []
+    error: CliError | None = None
     try:
         try:
-            for block in source.blocks():
+            for block in blocks:
                 for event in decoder.feed(block):
                     if isinstance(event, PayloadChunk):
                         payload.write(event.payload)
                     elif isinstance(event, UnknownEvent):
-                        progress.note(
+                        unknown.append(event)
+                        quiet.note(
                             f"eventstream: ignored an event of unknown type "
                             f"{event.event_type!r} ({len(event.payload)} payload bytes)"
                         )
                 out.flush()
-                progress.update(source.bytes_read, decoder.chunk_count)
+                progress.update(bytes_read(), decoder.chunk_count)
             decoder.close()
         except ServiceStreamError as exc:
-            payload.close()
-            out.flush()
-            raise CliError(str(exc), EXIT_FUNCTION_ERROR) from None
+            error = CliError(str(exc), EXIT_FUNCTION_ERROR)
         except EventStreamError as exc:
+            error = CliError(str(exc), EXIT_ERROR)
+        except CliError as exc:
+            error = exc
+        try:
             payload.close()
-            out.flush()
-            raise CliError(str(exc), EXIT_ERROR) from None
-        payload.close()
+        except CliError as exc:
+            error = error or exc
         out.flush()
     finally:
-        progress.finish(source.bytes_read, decoder.chunk_count)
-        source.close()
+        progress.finish(bytes_read(), decoder.chunk_count)
+    if args.json:
+        report = _json_report(decoder, payload, unknown, error)
+        sys.stderr.write(json.dumps(report) + "\n")
+        sys.stderr.flush()
+        return int(report["exit_status"])
+    if error is not None:
+        raise error
     complete = decoder.complete
     assert complete is not None  # close() raised otherwise
     _report_complete(complete, decoder, progress)
-    return EXIT_OK if complete.error_code is None else EXIT_FUNCTION_ERROR
+    return _status(complete)
+
+
+class _NullText(io.StringIO):
+    """Where ``--json`` sends the notes it leaves out."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        source = Input(args.file, args.input)
+    except CliError as exc:
+        if not args.json:
+            raise
+        report = {"status": "error", "error": str(exc), "exit_status": exc.status}
+        sys.stderr.write(json.dumps(report) + "\n")
+        return exc.status
+    progress = Progress(args.progress, source.size)
+    try:
+        return show_response(source.blocks(), progress, args, lambda: source.bytes_read)
+    finally:
+        source.close()

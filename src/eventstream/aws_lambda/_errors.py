@@ -7,7 +7,7 @@ so callers can ``except ResourceNotFoundException``.
 The class list and the HTTP statuses below were generated from botocore 1.44.8's
 ``botocore/data/lambda/2015-03-31/service-2.json`` (operation
 ``InvokeWithResponseStream``, 42 ``errors``; each shape's ``error.httpStatusCode``, and
-``senderFault`` / ``fault`` for ``fault``). ``tests/test_lambda_errors.py`` checks the
+``senderFault`` / ``fault`` for ``fault``). ``tests/aws_lambda/test_lambda_errors.py`` checks the
 table against the model of whatever botocore is installed.
 
 How the error code and message are found follows botocore's restJson1 parser
