@@ -46,6 +46,7 @@ _COMMAND_STATUSES = {
     "inspect": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED, EXIT_BROKEN_PIPE),
     "encode": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BROKEN_PIPE),
     "lambda": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FUNCTION_ERROR, EXIT_BROKEN_PIPE),
+    "invoke": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FUNCTION_ERROR, EXIT_BROKEN_PIPE),
 }
 
 
@@ -208,21 +209,60 @@ def build_parser() -> argparse.ArgumentParser:
         "event (error, log tail) to stderr.",
     )
     _stream_options(lam, resync=False)
-    lam.add_argument(
+    _lambda_output_options(lam)
+
+    invoke = _command_parser(
+        commands,
+        "invoke",
+        help="call a function with InvokeWithResponseStream: payload to stdout as it streams",
+        description="Call InvokeWithResponseStream, signed with botocore's credentials and "
+        "region (the sigv4 extra), and show the response as `lambda` shows a capture: the "
+        "payload to stdout as it arrives, the completion to stderr.",
+    )
+    invoke.add_argument("function", metavar="FUNCTION", help="name, partial ARN or ARN")
+    invoke.add_argument(
+        "--payload",
+        default="",
+        help="the function's input: text (sent as UTF-8), or @FILE for a file's bytes",
+    )
+    invoke.add_argument("--qualifier", help="a version or alias")
+    invoke.add_argument(
+        "--log-type", choices=("None", "Tail"), help="Tail: the last 4 KB of the log, on stderr"
+    )
+    invoke.add_argument("--region", help="default: botocore's configured region")
+    invoke.add_argument(
+        "--endpoint-url", metavar="URL", help="default: https://lambda.REGION.amazonaws.com"
+    )
+    invoke.add_argument(
+        "--max-message-size",
+        type=_message_size,
+        default=DEFAULT_MAX_MESSAGE_SIZE,
+        metavar="SIZE",
+        help="refuse messages longer than this (as for decode)",
+    )
+    invoke.add_argument(
+        "--progress", choices=PROGRESS_MODES, default="never", help=argparse.SUPPRESS
+    )
+    _lambda_output_options(invoke)
+    return parser
+
+
+def _lambda_output_options(parser: argparse.ArgumentParser) -> None:
+    """What ``lambda`` and ``invoke`` share: how the response is shown."""
+    parser.add_argument(
         "--http-integration",
         choices=("auto", "on", "off"),
         default="auto",
         help="split off an HTTP-integration prelude (JSON + 8 NUL bytes) and show it on "
         "stderr: auto (when the payload starts with one), on (require it), off",
     )
-    lam.add_argument(
+    parser.add_argument(
         "--json",
         action="store_true",
         help="on stderr, only one JSON object: how the stream ended (status success, "
         "function_error or error; exit_status; chunks; payload_bytes; error_code, "
         "error_details, log_result, log_text; http_integration; unknown_events; error)",
     )
-    return parser
 
 
 def _command(name: str) -> Callable[[argparse.Namespace], int]:
@@ -233,6 +273,8 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
         from ._encode import run
     elif name == "inspect":
         from ._inspect import run
+    elif name == "invoke":
+        from ._invoke import run
     else:
         from ._lambda import run
     return run

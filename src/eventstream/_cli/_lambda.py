@@ -18,10 +18,11 @@ import argparse
 import io
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, Callable
 
 from .. import EventStreamError
+from ..adapters import iter_events
 from ..aws_lambda import (
     HttpIntegrationError,
     HttpIntegrationPrelude,
@@ -205,12 +206,14 @@ def show_response(
     progress: Progress,
     args: argparse.Namespace,
     bytes_read: Callable[[], int],
+    truncation_errors: tuple[type[BaseException], ...] = (),
 ) -> int:
     """Take an ``InvokeWithResponseStream`` body apart: payload to stdout, the rest to stderr.
 
     With ``args.json`` the completion (or the error) is one JSON object on
     stderr, and every other note is left out.  Shared by ``lambda`` (a
-    capture) and ``invoke`` (a live response).
+    capture) and ``invoke`` (a live response, whose client raises one of
+    ``truncation_errors`` when the connection drops mid-body).
     """
     out = sys.stdout.buffer
     decoder = ResponseStreamDecoder(args.max_message_size)
@@ -218,10 +221,21 @@ def show_response(
     payload = PayloadOutput(out, args.http_integration, quiet)
     unknown: list[UnknownEvent] = []
     error: CliError | None = None
+
+    def flushing(blocks: Iterable[bytes]) -> Iterator[bytes]:
+        # What a block gave is passed on before the next is read (which may block).
+        for block in blocks:
+            yield block
+            out.flush()
+            progress.update(bytes_read(), decoder.chunk_count)
+
     try:
         try:
-            for block in blocks:
-                for event in decoder.feed(block):
+            events = iter_events(
+                flushing(blocks), decoder=decoder, truncation_errors=truncation_errors
+            )
+            with events:
+                for event in events:
                     if isinstance(event, PayloadChunk):
                         payload.write(event.payload)
                     elif isinstance(event, UnknownEvent):
@@ -230,9 +244,6 @@ def show_response(
                             f"eventstream: ignored an event of unknown type "
                             f"{event.event_type!r} ({len(event.payload)} payload bytes)"
                         )
-                out.flush()
-                progress.update(bytes_read(), decoder.chunk_count)
-            decoder.close()
         except ServiceStreamError as exc:
             error = CliError(str(exc), EXIT_FUNCTION_ERROR)
         except EventStreamError as exc:
@@ -266,15 +277,20 @@ class _NullText(io.StringIO):
         return len(text)
 
 
+def json_error(error: CliError) -> int:
+    """``--json``'s object for an error before any of the stream was read; the status."""
+    report = {"status": "error", "error": str(error), "exit_status": error.status}
+    sys.stderr.write(json.dumps(report) + "\n")
+    return error.status
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         source = Input(args.file, args.input)
     except CliError as exc:
         if not args.json:
             raise
-        report = {"status": "error", "error": str(exc), "exit_status": exc.status}
-        sys.stderr.write(json.dumps(report) + "\n")
-        return exc.status
+        return json_error(exc)
     progress = Progress(args.progress, source.size)
     try:
         return show_response(source.blocks(), progress, args, lambda: source.bytes_read)
