@@ -15,6 +15,7 @@ import pytest
 
 import eventstream as es
 from eventstream._cli import main
+from eventstream._cli._frames import FrameReader
 
 from .cli_run import json_lines, live, run, stderr_lines
 
@@ -45,12 +46,11 @@ def test_resync_checksums_each_byte_a_bounded_number_of_times(
 
     import eventstream._cli as cli_package
 
+    # Every CLI module that checksums, imported already (FrameReader's are), patched.
     for name in list(sys.modules):
         module = sys.modules[name]
         if name.startswith(cli_package.__name__) and hasattr(module, "crc32"):
             monkeypatch.setattr(module, "crc32", counting_crc32)
-    from eventstream._cli._frames import FrameReader
-
     reader = FrameReader([data[i : i + 4096] for i in range(0, len(data), 4096)], 1 << 20, True)
     items = list(reader)
     assert items[-1].frame.message.payload == b"after"  # type: ignore[union-attr]
@@ -69,8 +69,6 @@ def test_resync_finds_the_first_valid_message_among_overlapping_candidates(piece
     good = es.encode(es.Message({"k": "v"}, b"real"))
     fake = many_valid_preludes(1, 40)
     data = b"\xff" * 5 + fake + good + good
-    from eventstream._cli._frames import FrameReader
-
     items = list(FrameReader(_tiled(data, piece), 1 << 20, True))
     assert [(type(i).__name__) for i in items] == ["BadStretch", "GoodMessage", "GoodMessage"]
     assert items[0].end == 5 + len(fake)  # type: ignore[union-attr]
