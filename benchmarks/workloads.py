@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable
 
-from eventstream import Decoder, Message, _decoder, _encoder, encode
+from eventstream import Decoder, Message, _format, encode
 from eventstream._crc import CRC32_BACKEND
 from eventstream._feedgate import FEED_GATE
 
@@ -132,12 +132,12 @@ def crc_for(implementation: str) -> Iterator[None]:
     if implementation != STDLIB_CRC:
         yield
         return
-    saved = _decoder.crc32, _encoder.crc32
-    _decoder.crc32 = _encoder.crc32 = zlib.crc32
+    saved = _format.crc32
+    _format.crc32 = zlib.crc32
     try:
         yield
     finally:
-        _decoder.crc32, _encoder.crc32 = saved
+        _format.crc32 = saved
 
 
 _OURS = ["eventstream"] + ([STDLIB_CRC] if CRC32_BACKEND != "zlib" else [])

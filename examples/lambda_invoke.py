@@ -10,7 +10,7 @@ as it arrives.
    into events: each ``PayloadChunk`` is written to stdout at once, ``InvokeComplete``
    ends the stream (its ``ErrorCode``, if any, is the function's failure).
 
-Needs the ``sigv4`` extra: ``pip install 'eventstream[sigv4]'`` (botocore and httpx).
+Needs the ``sigv4`` extra: ``pip install 'eventstream-codec[sigv4]'`` (botocore and httpx).
 
 Run: ``python examples/lambda_invoke.py FUNCTION ['{"json": "payload"}'] [--region R]
 [--qualifier Q] [--log] [--endpoint-url URL]``.  Exit status 0 when the function

@@ -1,6 +1,7 @@
 """Run the atheris harnesses for a while: ``python fuzz/run.py [--seconds N] [HARNESS...]``.
 
-Each harness (``decoder``, ``response_stream``; both by default) runs for
+Each harness (``decoder``, ``response_stream``, ``lambda_layers``, ``headers``,
+``cli``; all by default) runs for
 ``--seconds`` (default 20) on a corpus seeded by make_corpus.py, under
 libFuzzer's memory limit (``-rss_limit_mb``, so a decoder that grew past its
 cap would be reported as a crash).  Prints the executions each one ran; exits
@@ -28,6 +29,9 @@ from make_corpus import write_corpus  # noqa: E402
 HARNESSES = {
     "decoder": ("fuzz_decoder.py", "decoder"),
     "response_stream": ("fuzz_response_stream.py", "lambda"),
+    "lambda_layers": ("fuzz_lambda_layers.py", "layers"),
+    "headers": ("fuzz_headers.py", "headers"),
+    "cli": ("fuzz_cli.py", "cli"),
 }
 
 

@@ -9,13 +9,14 @@ reference SDKs (aws-sdk-go-v2 ``aws/protocol/eventstream``, smithy-rs
 ``aws-smithy-eventstream``, aws-c-event-stream).
 """
 
-from ._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder, Frame, decode
-from ._encoder import encode
+from ._crc import CRC32_BACKEND
+from ._decoder import Decoder
 from ._errors import (
     ChecksumError,
     DecoderFailedError,
     DuplicateHeaderError,
     EncodeError,
+    EventSignatureError,
     EventStreamError,
     InvalidHeaderError,
     InvalidLengthError,
@@ -24,13 +25,15 @@ from ._errors import (
     PreludeChecksumError,
     TruncatedStreamError,
 )
+from ._format import DEFAULT_MAX_MESSAGE_SIZE, Frame, decode, encode
 from ._headers import MAX_NAME_BYTES, MAX_VALUE_BYTES, Headers, encode_headers
 from ._message import Message
-from ._values import Byte, HeaderType, HeaderValue, Integer, Long, Short, Timestamp
+from ._values import Byte, HeaderType, HeaderValue, HeaderValueIn, Integer, Long, Short, Timestamp
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CRC32_BACKEND",
     "DEFAULT_MAX_MESSAGE_SIZE",
     "MAX_NAME_BYTES",
     "MAX_VALUE_BYTES",
@@ -40,10 +43,12 @@ __all__ = [
     "DecoderFailedError",
     "DuplicateHeaderError",
     "EncodeError",
+    "EventSignatureError",
     "EventStreamError",
     "Frame",
     "HeaderType",
     "HeaderValue",
+    "HeaderValueIn",
     "Headers",
     "Integer",
     "InvalidHeaderError",

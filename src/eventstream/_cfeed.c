@@ -27,11 +27,29 @@
 #include <stddef.h>
 #include <string.h>
 
-#if PY_VERSION_HEX >= 0x030C0000
+/* Compiles two ways, chosen by setup.py: against this interpreter's full C
+ * API (the default, one wheel per Python version), or with Py_LIMITED_API
+ * 3.9 for the stable ABI (EVENTSTREAM_ABI3=1, one cp39-abi3 wheel for every
+ * CPython from 3.9 on).  The stable ABI has no static types and no macros
+ * that read a bytes or bytearray object directly, so there the accessors are
+ * function calls; on the one-byte feed that makes it measurably slower
+ * (benchmarks/builds.py compares the two in one run), which is why it is not
+ * the default. */
+#if PY_VERSION_HEX >= 0x030C0000 \
+    && (!defined(Py_LIMITED_API) || Py_LIMITED_API + 0 >= 0x030C0000)
 #define MEMBER_OBJECT Py_T_OBJECT_EX
 #else
 #include <structmember.h>
 #define MEMBER_OBJECT T_OBJECT_EX
+#endif
+
+/* A bytearray's data and size: macros where the API has them. */
+#ifndef Py_LIMITED_API
+#define BYTEARRAY_DATA PyByteArray_AS_STRING
+#define BYTEARRAY_SIZE PyByteArray_GET_SIZE
+#else
+#define BYTEARRAY_DATA PyByteArray_AsString
+#define BYTEARRAY_SIZE PyByteArray_Size
 #endif
 
 typedef struct {
@@ -64,25 +82,27 @@ FeedGate_feed(FeedGate *self, PyObject *data)
     PyObject *need_obj = self->need;
     /* The piece's bytes: data is not buf (below), so resizing buf cannot
      * move them. */
-    const char *src;
-    Py_ssize_t size;
+    char *src = NULL;
+    Py_ssize_t size = -1;
     if (PyBytes_CheckExact(data)) {
+#ifndef Py_LIMITED_API
         src = PyBytes_AS_STRING(data);
         size = PyBytes_GET_SIZE(data);
+#else
+        if (PyBytes_AsStringAndSize(data, &src, &size) < 0) {
+            return NULL;  /* (cannot fail on exact bytes) */
+        }
+#endif
     }
     else if (PyByteArray_CheckExact(data) && data != buf) {
         /* (feed(decoder._buf) is left to Python, where `buf += buf` raises
          * BufferError: buf is exported to itself while it would resize.) */
-        src = PyByteArray_AS_STRING(data);
-        size = PyByteArray_GET_SIZE(data);
-    }
-    else {
-        src = NULL;
-        size = -1;
+        src = BYTEARRAY_DATA(data);
+        size = BYTEARRAY_SIZE(data);
     }
     if (size >= 0 && buf != NULL && PyByteArray_CheckExact(buf)
         && need_obj != NULL && PyLong_CheckExact(need_obj)) {
-        Py_ssize_t held = PyByteArray_GET_SIZE(buf);
+        Py_ssize_t held = BYTEARRAY_SIZE(buf);
         /* An int beyond Py_ssize_t gives -1 with an error set (the decoder
          * never sets one: _need is at most 2**32 - 1); -1 fails the test
          * below, so Python decides. */
@@ -93,7 +113,7 @@ FeedGate_feed(FeedGate *self, PyObject *data)
         /* held + size < need, written so it cannot overflow (both >= 0). */
         if (held > 0 && size < need - held) {
             if (PyByteArray_Resize(buf, held + size) == 0) {
-                memcpy(PyByteArray_AS_STRING(buf) + held, src, (size_t)size);
+                memcpy(BYTEARRAY_DATA(buf) + held, src, (size_t)size);
                 return PyList_New(0);
             }
             /* Resize refused (a view of the buffer is alive, or no memory):
@@ -101,12 +121,17 @@ FeedGate_feed(FeedGate *self, PyObject *data)
             PyErr_Clear();
         }
     }
+#ifndef Py_LIMITED_API
     return PyObject_CallMethodOneArg((PyObject *)self, feed_py_name, data);
+#else
+    return PyObject_CallMethodObjArgs((PyObject *)self, feed_py_name, data, NULL);
+#endif
 }
 
 static int
 FeedGate_traverse(FeedGate *self, visitproc visit, void *arg)
 {
+    Py_VISIT(Py_TYPE(self));  /* a heap type: its instances own a reference */
     Py_VISIT(self->buf);
     Py_VISIT(self->need);
     return 0;
@@ -123,9 +148,12 @@ FeedGate_clear(FeedGate *self)
 static void
 FeedGate_dealloc(FeedGate *self)
 {
+    PyTypeObject *type = Py_TYPE(self);
+    freefunc free_self = (freefunc)PyType_GetSlot(type, Py_tp_free);
     PyObject_GC_UnTrack(self);
     FeedGate_clear(self);
-    Py_TYPE(self)->tp_free((PyObject *)self);
+    free_self(self);
+    Py_DECREF(type);
 }
 
 static PyMethodDef FeedGate_methods[] = {
@@ -139,18 +167,23 @@ static PyMemberDef FeedGate_members[] = {
     {NULL, 0, 0, 0, NULL},
 };
 
-static PyTypeObject FeedGateType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "eventstream._cfeed.FeedGate",
-    .tp_doc = "Base of Decoder: its _buf and _need slots and a compiled feed().",
-    .tp_basicsize = sizeof(FeedGate),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .tp_new = PyType_GenericNew,
-    .tp_dealloc = (destructor)FeedGate_dealloc,
-    .tp_traverse = (traverseproc)FeedGate_traverse,
-    .tp_clear = (inquiry)FeedGate_clear,
-    .tp_methods = FeedGate_methods,
-    .tp_members = FeedGate_members,
+static PyType_Slot FeedGate_slots[] = {
+    {Py_tp_doc, (void *)"Base of Decoder: its _buf and _need slots and a compiled feed()."},
+    {Py_tp_new, (void *)PyType_GenericNew},
+    {Py_tp_dealloc, (void *)FeedGate_dealloc},
+    {Py_tp_traverse, (void *)FeedGate_traverse},
+    {Py_tp_clear, (void *)FeedGate_clear},
+    {Py_tp_methods, FeedGate_methods},
+    {Py_tp_members, FeedGate_members},
+    {0, NULL},
+};
+
+/* A heap type from a spec: the stable ABI has no static type objects. */
+static PyType_Spec FeedGate_spec = {
+    .name = "eventstream._cfeed.FeedGate",
+    .basicsize = sizeof(FeedGate),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .slots = FeedGate_slots,
 };
 
 static struct PyModuleDef cfeed_module = {
@@ -164,16 +197,21 @@ PyMODINIT_FUNC
 PyInit__cfeed(void)
 {
     feed_py_name = PyUnicode_InternFromString("_feed_py");
-    if (feed_py_name == NULL || PyType_Ready(&FeedGateType) < 0) {
+    if (feed_py_name == NULL) {
+        return NULL;
+    }
+    PyObject *type = PyType_FromSpec(&FeedGate_spec);
+    if (type == NULL) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&cfeed_module);
     if (module == NULL) {
+        Py_DECREF(type);
         return NULL;
     }
-    Py_INCREF(&FeedGateType);
-    if (PyModule_AddObject(module, "FeedGate", (PyObject *)&FeedGateType) < 0) {
-        Py_DECREF(&FeedGateType);
+    /* PyModule_AddObject steals the reference on success only. */
+    if (PyModule_AddObject(module, "FeedGate", type) < 0) {
+        Py_DECREF(type);
         Py_DECREF(module);
         return NULL;
     }

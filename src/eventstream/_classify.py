@@ -21,13 +21,13 @@ header its type requires, is an :class:`InvalidEventMessageError`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Union
 
 from ._errors import EventStreamError
 from ._headers import Headers
 from ._message import Message
+from ._peer_json import parse_peer_json
 
 MESSAGE_TYPE = ":message-type"
 EVENT_TYPE = ":event-type"
@@ -174,7 +174,7 @@ def _message_from_payload(payload: bytes) -> str:
     text = payload[:_MAX_MESSAGE_SCAN].decode("utf-8", errors="replace")
     if len(payload) <= _MAX_MESSAGE_SCAN:
         try:
-            document = json.loads(text)
+            document = parse_peer_json(text)
         except ValueError:
             return text
         if isinstance(document, dict):

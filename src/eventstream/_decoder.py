@@ -1,110 +1,36 @@
-"""Reading messages: whole (:func:`decode`) or incrementally (:class:`Decoder`).
+"""The incremental decoder: feed it bytes in pieces of any size, get messages.
 
-Goals, in order: never hand out a header or payload byte before both CRCs
-hold; never let anything but :class:`EventStreamError` escape on any input;
-cost O(bytes fed) whatever the piece sizes (one byte at a time or a megabyte
-at a time), so a slow or hostile peer cannot make us quadratic; and never
-allocate for a length the peer merely claims.
+:class:`Decoder` owns the buffering, the stream offsets and the failure
+state; the format itself (the prelude check, the parse loop) is
+:mod:`eventstream._format`.  Goal: cost O(bytes fed) whatever the piece sizes
+(one byte at a time or a megabyte at a time), so a slow or hostile peer
+cannot make it quadratic, and never keep more than one incomplete message.
 """
 
 from __future__ import annotations
 
-import struct
-from typing import NamedTuple
-
-from ._crc import crc32
-from ._encoder import MAX_UINT32, MIN_MESSAGE_LENGTH, PRELUDE_LENGTH
-from ._errors import (
-    DecoderFailedError,
-    EventStreamError,
-    InvalidLengthError,
-    MessageChecksumError,
-    MessageTooLargeError,
-    PreludeChecksumError,
-    TruncatedStreamError,
-)
+from ._errors import DecoderFailedError, EventStreamError, TruncatedStreamError
 from ._feedgate import FeedGate, PyFeedGate
-from ._headers import Headers, decode_header_block
-from ._message import BytesLike, Message, _new_object, _set_headers, _set_payload
+from ._format import (
+    DEFAULT_MAX_MESSAGE_SIZE,
+    MAX_UINT32,
+    MIN_MESSAGE_LENGTH,
+    PRELUDE_LENGTH,
+    UINT32,
+    Frame,
+    HeaderCache,
+    as_flat,
+    parse_messages,
+    prelude_error,
+)
+from ._message import BytesLike, Message
 
-#: Default cap on one message's total length: 32 MiB.  The largest message a
-#: service may send today is a 24 MiB payload plus 128 KiB of headers (Smithy
-#: event stream spec, "Limits"), which this clears with room to spare; the
-#: spec also says clients must not enforce those service limits, so the cap
-#: exists only to bound the memory one forged length claim can make us hold,
-#: and can be raised up to 2**32 - 1 (what the uint32 length field can say).
-DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024
-
-_PRELUDE = struct.Struct(">III")
-_UINT32 = struct.Struct(">I")
-_NO_HEADERS = Headers._trusted({})  # a placeholder, never handed out
+__all__ = ["Decoder"]
 
 # Up to this many bytes (buffered plus new), a piece that completes a
 # buffered message is joined to it and parsed as one bytes object: copying a
 # few KiB costs less than completing the buffered message on its own first.
 _JOIN_MAX = 16 * 1024
-
-# Header blocks are usually byte-identical from message to message (the same
-# ":event-type"/":content-type"/":message-type" on every chunk), and Headers
-# are immutable, so decoded blocks are shared by their bytes.  Bounded in
-# entries and entry size so a stream of distinct blocks costs at most
-# _CACHE_ENTRIES * _CACHE_BLOCK_BYTES of memory.
-_CACHE_ENTRIES = 64
-_CACHE_BLOCK_BYTES = 1024
-
-
-def _as_bytes_view(data: BytesLike) -> bytes | bytearray | memoryview:
-    """A flat, byte-indexed view of any bytes-like object."""
-    if type(data) is bytes or type(data) is bytearray:
-        return data
-    view = memoryview(data)
-    if not view.c_contiguous:
-        return view.tobytes()
-    if view.ndim == 1 and view.format in ("B", "b", "c"):
-        return view
-    return view.cast("B")
-
-
-def _prelude_error(src: BytesLike, pos: int, base: int, max_size: int) -> EventStreamError | None:
-    """What is wrong with the 12-byte prelude at ``pos``, if anything.
-
-    The CRC is checked first: on a corrupt stream a length is noise, and a
-    checksum error says so more truly than "length too large".
-    """
-    total, headers_length, stated = _PRELUDE.unpack_from(src, pos)
-    with memoryview(src) as view:
-        computed = crc32(view[pos : pos + 8])
-    if computed != stated:
-        return _at(PreludeChecksumError(computed, stated, base + pos + 8), base + pos)
-    if total < MIN_MESSAGE_LENGTH:
-        return _at(
-            InvalidLengthError(
-                f"total length {total} is below the 16-byte minimum (prelude and message CRC)",
-                base + pos,
-            ),
-            base + pos,
-        )
-    if headers_length > total - MIN_MESSAGE_LENGTH:
-        return _at(
-            InvalidLengthError(
-                f"headers length {headers_length} runs past the end of a {total}-byte message "
-                f"(at most {total - MIN_MESSAGE_LENGTH})",
-                base + pos + 4,
-            ),
-            base + pos,
-        )
-    if total > max_size:
-        return _at(MessageTooLargeError(total, max_size, base + pos), base + pos)
-    return None
-
-
-def _check_prelude(src: BytesLike, pos: int, base: int, max_size: int) -> int:
-    """Validate the 12-byte prelude at ``pos``; return the message's total length."""
-    error = _prelude_error(src, pos, base, max_size)
-    if error is not None:
-        raise error
-    total: int = _UINT32.unpack_from(src, pos)[0]
-    return total
 
 
 def _nbytes(data: BytesLike) -> int:
@@ -113,159 +39,6 @@ def _nbytes(data: BytesLike) -> int:
         return len(data)
     with memoryview(data) as view:
         return view.nbytes
-
-
-def _at(error: EventStreamError, message_offset: int) -> EventStreamError:
-    error.message_offset = message_offset
-    return error
-
-
-def _parse(
-    src: bytes | bytearray | memoryview,
-    pos: int,
-    end: int,
-    base: int,
-    max_size: int,
-    cache: dict[bytes, Headers],
-    messages: list[Message],
-    frames: list[Frame] | None,
-) -> tuple[int, int, EventStreamError | None]:
-    """Parse the whole messages in ``src[pos:end]`` into ``messages`` (and ``frames``).
-
-    Returns ``(stop, need, error)``: where parsing stopped (the start of an
-    incomplete or bad message, or ``end``), the bytes the message there needs
-    (12 until its prelude is read, then its total length), and the error that
-    stopped it, if any.  ``base`` is the stream offset of ``src[0]``.
-
-    This loop is the decoder's cost per message, so it is written flat: one
-    view for the whole piece, ``unpack_from`` on the source instead of
-    slices, the prelude's CRC continued into the message CRC (both are of the
-    message's leading bytes), decoded header blocks reused by their bytes,
-    and only the payload and header block copied out.  The checks and their
-    order are those of :func:`_prelude_error`, which a failing prelude is
-    handed to for its exact error, then the message CRC, then the headers.
-    """
-    # Slices of bytes are bytes; others are copied out through the view.
-    flat = src if type(src) is bytes else None
-    unpack_prelude = _PRELUDE.unpack_from
-    unpack_crc = _UINT32.unpack_from
-    append = messages.append
-    # The last header block seen in ``flat``: a stream repeats one block from
-    # message to message, and comparing in place costs less than slicing it
-    # out and hashing it for the cache.
-    last_block = b""
-    last_length = -1
-    last_headers = _NO_HEADERS
-    need = 12
-    with memoryview(src) as view:
-        try:
-            # pos only moves past a message once it is handed out, so on an
-            # error it is that message's start.
-            while end - pos >= 12:  # a whole prelude
-                total, headers_length, stated = unpack_prelude(src, pos)
-                crc = crc32(view[pos : pos + 8])
-                # headers_length > total - 16 also catches total < 16.
-                if crc != stated or headers_length > total - 16 or total > max_size:
-                    error = _prelude_error(src, pos, base, max_size)
-                    assert error is not None  # the test above is exactly its checks
-                    raise error
-                if end - pos < total:
-                    need = total
-                    break
-                crc_pos = pos + total - 4
-                crc = crc32(view[pos + 8 : crc_pos], crc)
-                (stated,) = unpack_crc(src, crc_pos)
-                if crc != stated:
-                    raise _at(MessageChecksumError(crc, stated, base + crc_pos), base + pos)
-                headers_start = pos + 12
-                payload_start = headers_start + headers_length
-                if flat is None:
-                    block = bytes(view[headers_start:payload_start])
-                    payload = bytes(view[payload_start:crc_pos])
-                    headers = cache.get(block)
-                    if headers is None:
-                        headers = _decode_headers(block, base + headers_start, base + pos, cache)
-                else:
-                    payload = flat[payload_start:crc_pos]
-                    if headers_length == last_length and flat.startswith(
-                        last_block, headers_start
-                    ):
-                        headers = last_headers
-                    else:
-                        block = flat[headers_start:payload_start]
-                        headers = cache.get(block)
-                        if headers is None:
-                            headers = _decode_headers(
-                                block, base + headers_start, base + pos, cache
-                            )
-                        last_block = block
-                        last_length = headers_length
-                        last_headers = headers
-                # A Message without __init__'s checks, both parts being checked.
-                message = _new_object(Message)
-                _set_headers(message, headers)
-                _set_payload(message, payload)
-                append(message)
-                if frames is not None:
-                    frames.append(Frame(base + pos, total, headers_length, message))
-                pos += total
-        except EventStreamError as error:
-            return pos, need, error
-    return pos, need, None
-
-
-def _decode_headers(
-    block: bytes, offset: int, message_offset: int, cache: dict[bytes, Headers]
-) -> Headers:
-    """Decode a header block not in ``cache``, and remember it if it is small."""
-    try:
-        headers = decode_header_block(block, offset)
-    except EventStreamError as exc:
-        raise _at(exc, message_offset) from None
-    if len(block) <= _CACHE_BLOCK_BYTES:
-        if len(cache) >= _CACHE_ENTRIES:
-            cache.clear()
-        cache[block] = headers
-    return headers
-
-
-def decode(data: BytesLike) -> Message:
-    """Decode exactly one whole message.
-
-    Fewer bytes than the prelude announces raise :class:`TruncatedStreamError`;
-    more raise :class:`InvalidLengthError`.  Use :class:`Decoder` for streams.
-    """
-    src = _as_bytes_view(data)
-    size = len(src)
-    if size < PRELUDE_LENGTH:
-        raise TruncatedStreamError(f"expected at least a 12-byte prelude, got {size} bytes", size)
-    total = _check_prelude(src, 0, 0, MAX_UINT32)
-    if size < total:
-        raise TruncatedStreamError(
-            f"the prelude announces a {total}-byte message, got {size} bytes", size
-        )
-    if size > total:
-        raise InvalidLengthError(
-            f"expected exactly one message of {total} bytes, got {size - total} bytes more",
-            total,
-        )
-    messages: list[Message] = []
-    _, _, error = _parse(src, 0, total, 0, MAX_UINT32, {}, messages, None)
-    if error is not None:
-        raise error
-    return messages[0]
-
-
-class Frame(NamedTuple):
-    """A decoded message with where it was in the stream (see :meth:`Decoder.feed_frames`)."""
-
-    #: Stream offset of the message's first byte.
-    offset: int
-    #: The prelude's total length (the whole message, both CRCs included).
-    total_length: int
-    #: The prelude's header block length.
-    headers_length: int
-    message: Message
 
 
 class Decoder(FeedGate):
@@ -314,7 +87,7 @@ class Decoder(FeedGate):
         # prelude is checked, then that message's total length.  It makes a
         # one-byte feed O(1) while a large message fills up.
         self._need = PRELUDE_LENGTH
-        self._cache: dict[bytes, Headers] = {}
+        self._cache: HeaderCache = {}
         self._error: EventStreamError | None = None
         self._error_raised = False
 
@@ -388,7 +161,7 @@ class Decoder(FeedGate):
     def _feed(self, data: BytesLike, frames: list[Frame] | None) -> list[Message]:
         if self._error is not None:
             self._raise_failure()
-        src = _as_bytes_view(data)
+        src = as_flat(data)
         buf = self._buf
         if not buf:
             return self._feed_piece(src, 0, [], frames)
@@ -430,7 +203,7 @@ class Decoder(FeedGate):
     ) -> list[Message]:
         """Parse ``src[pos:]`` (at stream offset ``self._base``); keep its incomplete tail."""
         end = len(src)
-        stop, need, error = _parse(
+        stop, need, error = parse_messages(
             src, pos, end, self._base - pos, self._max, self._cache, messages, frames
         )
         if error is not None:
@@ -469,11 +242,13 @@ class Decoder(FeedGate):
                 pos += take
                 if need > PRELUDE_LENGTH:
                     break
-                error = _prelude_error(buf, 0, self._base, self._max)
+                error = prelude_error(buf, 0, self._base, self._max)
                 if error is not None:
                     return pos, error
-                need = _UINT32.unpack_from(buf, 0)[0]
-        _, _, error = _parse(buf, 0, need, self._base, self._max, self._cache, messages, frames)
+                need = UINT32.unpack_from(buf, 0)[0]
+        _, _, error = parse_messages(
+            buf, 0, need, self._base, self._max, self._cache, messages, frames
+        )
         if error is not None:
             return pos, error
         self._base += need

@@ -106,3 +106,37 @@ class DecoderFailedError(EventStreamError):
 class EncodeError(EventStreamError):
     """A message, header name or header value cannot be written: wrong type,
     out of range, or over the size the format allows."""
+
+
+class EventSignatureError(EventStreamError):
+    """A frame of a signed event stream fails verification.
+
+    ``index`` is the frame's position in the stream (0 for the first frame
+    after the request); ``reason`` says what differs.  Offsets count from the
+    first byte of the first frame given to the verifier: ``message_offset`` is
+    the frame's, ``offset`` the wrong field's (the frame's own when the whole
+    frame is what fails, as for a signature).  For a signature that does not
+    match, ``expected`` is the signature the chain gives and ``actual`` the one
+    the frame carries (raw bytes).
+    """
+
+    def __init__(
+        self,
+        index: int,
+        reason: str,
+        offset: int | None = None,
+        *,
+        frame_offset: int | None = None,
+        expected: bytes | None = None,
+        actual: bytes | None = None,
+    ) -> None:
+        super().__init__(f"frame {index}: {reason}", offset)
+        #: Position of the frame in the stream (0-based).
+        self.index = index
+        #: What differs, in words.
+        self.reason = reason
+        #: The signature the chain gives, when the signature is what differs.
+        self.expected = expected
+        #: The signature the frame carries, when the signature is what differs.
+        self.actual = actual
+        self.message_offset = offset if frame_offset is None else frame_offset

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Union, cast
+from typing import Union, cast, overload
 
 from ._errors import DuplicateHeaderError, EncodeError, InvalidHeaderError
 from ._values import (
@@ -117,6 +117,11 @@ class Headers(Mapping[str, HeaderValue]):
     _items: dict[str, HeaderValue]
     _encoded: bytes | None
 
+    # Overloads, not the HeadersIn union: see Message.__init__.
+    @overload
+    def __init__(self, headers: Mapping[str, HeaderValueIn] = ...) -> None: ...
+    @overload
+    def __init__(self, headers: Iterable[tuple[str, HeaderValueIn]]) -> None: ...
     def __init__(self, headers: HeadersIn = ()) -> None:
         if type(headers) is dict:
             shared = shared_headers(headers)
@@ -160,6 +165,22 @@ class Headers(Mapping[str, HeaderValue]):
 
     def __contains__(self, name: object) -> bool:
         return name in self._items
+
+    def get_str(self, name: str) -> str | None:
+        """The ``string`` header ``name``, or ``None`` if there is none.
+
+        For the headers whose value is text by protocol (``:event-type``,
+        ``:message-type``, ``:content-type``, ``:exception-type``...).  Raises
+        :class:`InvalidHeaderError` if the header has another wire type: a
+        peer that sends ``:event-type`` as bytes is not one to guess about.
+        """
+        value = self._items.get(name)
+        if value is None or type(value) is str:
+            return value
+        raise InvalidHeaderError(
+            f"header {name!r} is a {wire_type_of(value).name.lower()} value ({value!r}); "
+            "expected a string"
+        )
 
     def wire_type(self, name: str) -> HeaderType:
         """The wire type of the header ``name``."""
@@ -223,6 +244,10 @@ def _encode_value(name: str, value: HeaderValue) -> bytes:
     return bytes((wire,)) + _UINT16.pack(len(raw)) + raw
 
 
+@overload
+def encode_headers(headers: Mapping[str, HeaderValueIn]) -> bytes: ...
+@overload
+def encode_headers(headers: Iterable[tuple[str, HeaderValueIn]]) -> bytes: ...
 def encode_headers(headers: Headers | HeadersIn) -> bytes:
     """The wire bytes of a header block (what event-stream signing hashes).
 
@@ -313,7 +338,7 @@ def decode_header_block(block: bytes, offset: int) -> Headers:
         elif wire == 1:
             value = False
         else:
-            size = _FIXED_SIZES.get(wire, -1)
+            size = FIXED_VALUE_SIZES.get(wire, -1)
             if size < 0:
                 raise InvalidHeaderError(
                     f"header {name!r}: unknown value type {wire}; expected 0..9", offset + type_pos
@@ -340,7 +365,10 @@ def decode_header_block(block: bytes, offset: int) -> Headers:
     return Headers._trusted(items)
 
 
-_FIXED_SIZES = {2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
+#: The value size of each fixed-size header type, by wire type code (byte,
+#: short, integer, long, timestamp, uuid); bool values have none, string and
+#: byte_array a uint16 length first.
+FIXED_VALUE_SIZES = {2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
 _INT_TYPES: dict[int, tuple[type[int], struct.Struct]] = {
     2: (Byte, _BYTE),
     3: (Short, _SHORT),

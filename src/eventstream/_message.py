@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Union, cast
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, Union, cast, overload
 
 from ._errors import EncodeError
 from ._headers import Headers, HeadersIn, shared_headers
+from ._values import HeaderValueIn
 
 BytesLike = Union[bytes, bytearray, memoryview]
 
@@ -22,6 +24,17 @@ class Message:
     headers: Headers
     payload: bytes
 
+    # Two overloads rather than one union parameter: with a union as context,
+    # mypy types a dict literal of mixed values as dict[str, object] and
+    # refuses it; with a Mapping alone it checks each value.
+    @overload
+    def __init__(
+        self, headers: Mapping[str, HeaderValueIn] = ..., payload: BytesLike = ...
+    ) -> None: ...
+    @overload
+    def __init__(
+        self, headers: Iterable[tuple[str, HeaderValueIn]], payload: BytesLike = ...
+    ) -> None: ...
     def __init__(self, headers: Headers | HeadersIn = (), payload: BytesLike = b"") -> None:
         if type(headers) is not Headers:  # isinstance() on an ABC subclass is slow
             if type(headers) is dict:
@@ -34,6 +47,21 @@ class Message:
             payload = bytes(payload)
         _set_headers(self, headers)
         _set_payload(self, payload)
+
+    @property
+    def event_type(self) -> str | None:
+        """The ``:event-type`` header (``None`` if absent); see :meth:`Headers.get_str`."""
+        return self.headers.get_str(":event-type")
+
+    @property
+    def message_type(self) -> str | None:
+        """The ``:message-type`` header (``"event"``, ``"exception"`` or ``"error"``)."""
+        return self.headers.get_str(":message-type")
+
+    @property
+    def content_type(self) -> str | None:
+        """The ``:content-type`` header (``None`` if absent)."""
+        return self.headers.get_str(":content-type")
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Message is immutable")

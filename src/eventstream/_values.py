@@ -49,6 +49,14 @@ class HeaderType(enum.IntEnum):
     UUID = 9
 
 
+def _int_text(value: int) -> str:
+    """An out-of-range int for an error message: its digits, or its size when printing
+    them would be slow or, past ``sys.get_int_max_str_digits()``, raise ``ValueError``."""
+    if value.bit_length() <= 256:
+        return str(value)
+    return f"{'a negative' if value < 0 else 'an'} integer of {value.bit_length()} bits"
+
+
 class _SizedInt(int):
     """An ``int`` that remembers its wire width and refuses values outside it."""
 
@@ -62,7 +70,8 @@ class _SizedInt(int):
         low, high = -(1 << (cls.bits - 1)), (1 << (cls.bits - 1)) - 1
         if not low <= value <= high:
             raise EncodeError(
-                f"{cls.__name__} value {value} out of range [{low}, {high}] (int{cls.bits})"
+                f"{cls.__name__} value {_int_text(value)} out of range [{low}, {high}] "
+                f"(int{cls.bits})"
             )
         return super().__new__(cls, value)
 
@@ -120,7 +129,7 @@ class Timestamp:
         if isinstance(millis, bool) or not isinstance(millis, int):
             raise EncodeError(f"Timestamp takes int milliseconds, not {type(millis).__name__}")
         if not _INT64_MIN <= millis <= _INT64_MAX:
-            raise EncodeError(f"Timestamp {millis} ms out of int64 range")
+            raise EncodeError(f"Timestamp {_int_text(millis)} ms out of int64 range")
         object.__setattr__(self, "millis", int(millis))
 
     def __setattr__(self, name: str, value: object) -> None:

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import eventstream as es
-from eventstream import _decoder, _encoder, _headers
+from eventstream import _decoder, _format, _headers
 from eventstream.testing import header_names, header_values, raw_frame
 
 header_maps = st.dictionaries(header_names(), header_values(), max_size=8)
@@ -105,12 +105,12 @@ def test_dict_headers_match_the_uncached_path(headers: dict[str, es.HeaderValue]
 
 @pytest.mark.parametrize("size", [0, 2047, 2048, 2049, 100_000])
 def test_both_ways_of_computing_the_message_crc(size: int) -> None:
-    # Up to _encoder._ONE_CRC_MAX the CRC is taken over the joined bytes, above over the parts.
+    # Up to _format._ONE_CRC_MAX the CRC is taken over the joined bytes, above over the parts.
     data = es.encode(es.Message(LAMBDA, bytes(range(256)) * (size // 256) + b"z" * (size % 256)))
     assert data[8:12] == struct.pack(">I", zlib.crc32(data[:8]))
     assert data[-4:] == struct.pack(">I", zlib.crc32(data[:-4]))
     assert len(data) == 16 + 90 + size
-    assert 2047 <= _encoder._ONE_CRC_MAX < 100_000  # the sizes above take both ways
+    assert 2047 <= _format._ONE_CRC_MAX < 100_000  # the sizes above take both ways
 
 
 # -- the decoder's paths --

@@ -254,4 +254,4 @@ except ImportError as exc:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert "ImportError: eventstream.testing's hypothesis strategies need hypothesis" in out
-    assert "pip install 'eventstream[testing]'" in out
+    assert "pip install 'eventstream-codec[testing]'" in out

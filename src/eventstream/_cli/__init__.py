@@ -1,4 +1,4 @@
-"""The ``eventstream`` command-line tool: decode, encode, inspect, lambda.
+"""The ``eventstream`` command-line tool: decode, encode, inspect, lambda, invoke, verify.
 
 Standard library only.  Each command lives in its own module; this one
 parses the command line and turns every failure into one line on stderr and
@@ -28,6 +28,7 @@ from ._errors import (
 from ._input import FORMS
 from ._json_form import PAYLOAD_FORMS
 from ._progress import PROGRESS_MODES
+from ._service_form import add_service_options
 from ._terminal import one_line
 
 __all__ = ["main"]
@@ -47,6 +48,7 @@ _COMMAND_STATUSES = {
     "encode": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BROKEN_PIPE),
     "lambda": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FUNCTION_ERROR, EXIT_BROKEN_PIPE),
     "invoke": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FUNCTION_ERROR, EXIT_BROKEN_PIPE),
+    "verify": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BROKEN_PIPE),
 }
 
 
@@ -171,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="payload form: auto (text if UTF-8, else base64), text, base64, json, hex",
     )
+    add_service_options(decode, decoding=True)
 
     encode = _command_parser(
         commands,
@@ -181,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     encode.add_argument(
         "file", nargs="?", default="-", metavar="FILE", help="JSON Lines; - or none: stdin"
     )
+    add_service_options(encode, decoding=False)
 
     inspect = _command_parser(
         commands,
@@ -244,6 +248,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--progress", choices=PROGRESS_MODES, default="never", help=argparse.SUPPRESS
     )
     _lambda_output_options(invoke)
+
+    verify = _command_parser(
+        commands,
+        "verify",
+        help="check a captured signed input stream's signature chain and end frame",
+        description="Check every signed envelope of a request body against the chain that "
+        "starts at the request's signature (--seed), and the final empty frame; report the "
+        "first frame that fails (index, offset, what differs).",
+    )
+    _stream_options(verify, resync=False)
+    verify.add_argument(
+        "--seed",
+        required=True,
+        metavar="HEX",
+        help="the request's signature (the hex after Signature= in its Authorization header)",
+    )
+    verify.add_argument("--region", required=True, help="the signing region, e.g. us-east-1")
+    verify.add_argument("--service", required=True, help="the signing name, e.g. transcribe")
+    verify.add_argument(
+        "--access-key", metavar="ID", help="default: $AWS_ACCESS_KEY_ID (not part of the chain)"
+    )
+    verify.add_argument(
+        "--secret-key", metavar="KEY", help="default: $AWS_SECRET_ACCESS_KEY (preferred)"
+    )
     return parser
 
 
@@ -275,6 +303,8 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
         from ._inspect import run
     elif name == "invoke":
         from ._invoke import run
+    elif name == "verify":
+        from ._verify import run
     else:
         from ._lambda import run
     return run

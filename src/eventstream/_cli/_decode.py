@@ -8,9 +8,12 @@ from ._errors import EXIT_OK, EXIT_SKIPPED
 from ._frames import GoodMessage, skip_note
 from ._json_form import PAYLOAD_PIECE, FrameLines
 from ._run import StreamRun
+from ._service_form import run_decode, uses_service_form
 
 
 def run(args: argparse.Namespace) -> int:
+    if uses_service_form(args):
+        return run_decode(args)
     skipped = 0
     lines = FrameLines(args.payload)
     with StreamRun(args, resync=args.resync, keep_bytes=False) as stream:

@@ -35,12 +35,10 @@ from .. import (
     TruncatedStreamError,
     decode,
 )
-from .._decoder import _prelude_error
-from .._encoder import MIN_MESSAGE_LENGTH, PRELUDE_LENGTH
+from .._format import MIN_MESSAGE_LENGTH, PRELUDE, PRELUDE_LENGTH, prelude_error
 from ._errors import StreamProblem
 from ._resync import ResyncScanner
 
-_PRELUDE = struct.Struct(">III")
 _UINT32 = struct.Struct(">I")
 
 # Messages fed to the decoder as one bytes slice when the slice is at most
@@ -248,10 +246,10 @@ class FrameReader:
             return self._truncated(text), self._buf
         prelude = self._buf[:PRELUDE_LENGTH]
         # The codec's own prelude checks, in its order: CRC, lengths, the cap.
-        error = _prelude_error(prelude, 0, 0, self._max)
+        error = prelude_error(prelude, 0, 0, self._max)
         if error is not None:
             return StreamProblem(error, base), prelude
-        total, headers_length, _ = _PRELUDE.unpack(prelude)
+        total, headers_length, _ = PRELUDE.unpack(prelude)
         if not self._fill(total):
             held = len(self._buf)
             return self._truncated(

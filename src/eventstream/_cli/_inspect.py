@@ -17,6 +17,7 @@ from ._errors import EXIT_OK, EXIT_SKIPPED
 from ._frames import BadStretch, GoodMessage, Item, skip_note
 from ._layout import Field, FrameLayout, message_fields, payload_preview
 from ._run import StreamRun
+from ._signed import inner_message, signed_envelope
 from ._terminal import lines as terminal_lines
 
 _ROW = 16  # bytes per hex dump line
@@ -189,6 +190,7 @@ class _Report:
                 yield ""
             self.shown += 1
             yield self._good_table.text(index, item.frame, item.data)
+            yield from _inner_lines(item, args)
             return
         if isinstance(item, GoodMessage):
             frame = item.frame
@@ -211,6 +213,21 @@ class _Report:
             yield from table(fields)
         if isinstance(item, BadStretch):
             yield f"  error: {item.problem.detail}"
+        else:
+            yield from _inner_lines(item, args)
+
+
+def _inner_lines(item: GoodMessage, args: argparse.Namespace) -> list[str]:
+    """For a signed envelope: its signature, then its inner message, indented."""
+    envelope = signed_envelope(item)
+    if envelope is None:
+        return []
+    head, fields = inner_message(envelope)
+    if args.hex:
+        inner = list(hex_dump(fields, envelope.payload, envelope.payload_offset, args.hex_limit))
+    else:
+        inner = table(fields) if fields else []
+    return [f"  {line}" for line in (*head.split("\n"), *inner)]
 
 
 def run(args: argparse.Namespace) -> int:

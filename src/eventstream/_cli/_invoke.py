@@ -38,7 +38,7 @@ def _botocore() -> Any:
         import botocore.session  # type: ignore[import-untyped]
     except ImportError:
         raise CliError(
-            "invoke needs botocore to sign the request: pip install 'eventstream[sigv4]'"
+            "invoke needs botocore to sign the request: pip install 'eventstream-codec[sigv4]'"
         ) from None
     return botocore
 

@@ -47,6 +47,7 @@ from .. import (
     Short,
     Timestamp,
 )
+from .._peer_json import MAX_JSON_DEPTH, parse_peer_json
 from ._errors import CliError
 
 PAYLOAD_FORMS = ("auto", "text", "base64", "json", "hex")
@@ -73,7 +74,7 @@ def payload_to_json(payload: bytes, form: str) -> tuple[str, Any]:
     text = _utf8(payload)
     if form == "json" and text is not None:
         try:
-            return "json", json.loads(text)
+            return "json", parse_peer_json(text)
         except ValueError:
             pass
     if text is not None:
@@ -372,7 +373,8 @@ def payload_from_json(obj: dict[str, Any]) -> bytes:
 def message_from_json(line: str, line_number: int) -> Message:
     """The message of one JSON Lines record; :class:`CliError` naming the line if invalid."""
     try:
-        obj = json.loads(line)
+        # One level more than a payload may have: the record that holds it.
+        obj = parse_peer_json(line, MAX_JSON_DEPTH + 1)
         if not isinstance(obj, dict):
             raise ValueError("expected a JSON object per line")
         headers = obj.get("headers", [])

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, Callable
 
 from .. import EventStreamError
+from .._peer_json import parse_peer_json_prefix
 from ..adapters import iter_events
 from ..aws_lambda import (
     HttpIntegrationError,
@@ -39,8 +40,6 @@ from ._progress import Progress
 from ._terminal import lines as terminal_lines
 from ._terminal import one_line
 
-_JSON = json.JSONDecoder()
-
 
 def _cannot_be_prelude(held: bytes) -> bool:
     """True once the payload so far starts with a whole JSON value followed by
@@ -50,8 +49,8 @@ def _cannot_be_prelude(held: bytes) -> bool:
     head = held if end < 0 else held[:end]
     try:
         text = head.decode("utf-8")
-        _, stop = _JSON.raw_decode(text)
-    except ValueError:  # not UTF-8, or not a whole JSON value yet
+        _, stop = parse_peer_json_prefix(text)
+    except ValueError:  # not UTF-8, or not a whole JSON value yet (or too deep to tell)
         return False
     return bool(text[stop:].strip())
 

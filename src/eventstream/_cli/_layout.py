@@ -10,10 +10,8 @@ should be, and parses headers only through :func:`eventstream.decode`.
 from __future__ import annotations
 
 import json
-import struct
 import uuid
 from typing import NamedTuple
-from zlib import crc32
 
 from .. import (
     ChecksumError,
@@ -27,16 +25,12 @@ from .. import (
     TruncatedStreamError,
     decode,
 )
+from .._crc import crc32
+from .._format import FIXED_VALUE_SIZES, MIN_MESSAGE_LENGTH, UINT32
 from ._errors import StreamProblem
 from ._json_form import is_utf8
 from ._terminal import one_line
 
-_UINT32 = struct.Struct(">I")
-_FIXED_SIZES = {
-    HeaderType.BOOL_TRUE: 0, HeaderType.BOOL_FALSE: 0, HeaderType.BYTE: 1,
-    HeaderType.SHORT: 2, HeaderType.INTEGER: 4, HeaderType.LONG: 8,
-    HeaderType.TIMESTAMP: 8, HeaderType.UUID: 16,
-}  # fmt: skip
 PREVIEW_CHARS = 60
 _JSON_STRING = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False)
 
@@ -115,7 +109,7 @@ def _header_size(name: str, wire: HeaderType, value: HeaderValue) -> int:
     if wire == HeaderType.BYTE_ARRAY:
         assert isinstance(value, bytes)
         return size + 2 + len(value)
-    return size + _FIXED_SIZES[wire]
+    return size + FIXED_VALUE_SIZES.get(wire, 0)  # bool: no value bytes
 
 
 def _crc_verdict(stated: int, computed: int) -> str:
@@ -128,16 +122,20 @@ def message_fields(data: bytes, base: int, problem: StreamProblem | None = None)
     """The fields of the message whose bytes (all, or as many as there are) are ``data``."""
     fields: list[Field] = []
     if len(data) >= 4:
-        (total,) = _UINT32.unpack_from(data, 0)
+        (total,) = UINT32.unpack_from(data, 0)
         fields.append(Field(base, 4, "total length", str(total)))
     if len(data) >= 8:
-        (headers_length,) = _UINT32.unpack_from(data, 4)
+        (headers_length,) = UINT32.unpack_from(data, 4)
         fields.append(Field(base + 4, 4, "headers length", str(headers_length)))
     if len(data) >= 12:
-        (stated,) = _UINT32.unpack_from(data, 8)
+        (stated,) = UINT32.unpack_from(data, 8)
         verdict = _crc_verdict(stated, crc32(data[:8]))
         fields.append(Field(base + 8, 4, "prelude crc", f"0x{stated:08x}", verdict=verdict))
-        if verdict == "ok" and len(data) == total >= 16 and headers_length <= total - 16:
+        if (
+            verdict == "ok"
+            and len(data) == total >= MIN_MESSAGE_LENGTH
+            and headers_length <= total - MIN_MESSAGE_LENGTH
+        ):
             fields += _body_fields(data, base, total, headers_length)
         elif len(data) > 12:
             rest = f"{len(data) - 12} bytes after the prelude, of the {total - 12} it announces"
@@ -190,8 +188,8 @@ class FrameLayout:
         total = frame.total_length
         headers_length = frame.headers_length
         message = frame.message
-        (prelude_crc,) = _UINT32.unpack_from(data, 8)
-        (message_crc,) = _UINT32.unpack_from(data, total - 4)
+        (prelude_crc,) = UINT32.unpack_from(data, 8)
+        (message_crc,) = UINT32.unpack_from(data, total - 4)
         return _good_fields(
             base,
             total,
@@ -241,12 +239,12 @@ def _good_fields(
 
 def _body_fields(data: bytes, base: int, total: int, headers_length: int) -> list[Field]:
     crc_at = total - 4
-    (stated,) = _UINT32.unpack_from(data, crc_at)
+    (stated,) = UINT32.unpack_from(data, crc_at)
     computed = crc32(data[:crc_at])
     try:
         # With a wrong message CRC, read the headers of a copy with the right
         # one: worth showing, but marked unverified.
-        message = decode(bytes(data[:crc_at]) + _UINT32.pack(computed))
+        message = decode(bytes(data[:crc_at]) + UINT32.pack(computed))
     except EventStreamError:
         block_start = base + 12
         payload = data[12 + headers_length : crc_at]
@@ -267,7 +265,7 @@ def _body_fields(data: bytes, base: int, total: int, headers_length: int) -> lis
             ),
         ]
     note = " (unverified: the message crc is wrong)" if stated != computed else ""
-    (prelude_crc,) = _UINT32.unpack_from(data, 8)
+    (prelude_crc,) = UINT32.unpack_from(data, 8)
     fields = _good_fields(
         base,
         total,

@@ -20,14 +20,11 @@ from __future__ import annotations
 
 import heapq
 import re
-import struct
 from collections import deque
 
 from .._crc import crc32
-from .._encoder import MIN_MESSAGE_LENGTH, PRELUDE_LENGTH
+from .._format import PRELUDE_LENGTH, UINT32, prelude_total
 
-_PRELUDE = struct.Struct(">III")
-_UINT32 = struct.Struct(">I")
 _MASK = 0xFFFF_FFFF
 
 # _SHIFT_TABLES[k]: the register run over 2**k zero bytes, as four 256-entry
@@ -157,7 +154,7 @@ class ResyncScanner:
         while heap and heap[0][0] <= reach:
             crc_at, start = heapq.heappop(heap)
             self._advance(view, base, crc_at)
-            (stated,) = _UINT32.unpack_from(view, crc_at - base)
+            (stated,) = UINT32.unpack_from(view, crc_at - base)
             computed = span_crc32(self._crc_before.pop(start), self._crc, crc_at - start)
             self._verdicts[start] = computed == stated
             if computed == stated:
@@ -187,12 +184,8 @@ class ResyncScanner:
                 pos = limit + 1
                 break
             pos = match.start()
-            total, headers_length, stated = _PRELUDE.unpack_from(buf, pos)
-            if (
-                MIN_MESSAGE_LENGTH <= total <= self._max
-                and headers_length <= total - MIN_MESSAGE_LENGTH
-                and crc32(view[pos : pos + 8]) == stated
-            ):
+            total = prelude_total(buf, pos, self._max)
+            if total:
                 start = base + pos
                 self._check_ends(view, base, start)
                 self._advance(view, base, start)

@@ -97,7 +97,7 @@ async def adecode_reader(
             raise_truncated(decoder, received, exc)
         if not data:
             break
-        received += len(data)
+        received += chunk_size(data)
         for item in decoder.feed(data):
             yield item
     decoder.close()

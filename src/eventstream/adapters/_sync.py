@@ -7,8 +7,9 @@ handed on.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
-from typing import Generic, Protocol, TypeVar
+import io
+from collections.abc import Callable, Generator, Iterable
+from typing import Generic, Protocol, TypeVar, cast
 
 from .._message import BytesLike
 from ._source import StreamDecoder, TruncationErrors, chunk_size, raise_truncated
@@ -91,16 +92,49 @@ def decode_file(
     message's payload, so overwriting the buffer on the next read is safe.
     ``readinto1`` is preferred: it returns what is available (one HTTP chunk, say)
     instead of blocking until the buffer is full, so messages are handed on as soon
-    as they arrive.
+    as they arrive.  A file that is not binary is refused here, at the call.
     """
+    return _read_file(_readinto_of(file), decoder, read_size, truncation_errors)
+
+
+def _readinto_of(file: object) -> Callable[[memoryview], int | None]:
+    readinto = getattr(file, "readinto1", None) or getattr(file, "readinto", None)
+    if isinstance(file, io.TextIOBase) or not callable(readinto):
+        kind = "a text-mode file" if isinstance(file, io.TextIOBase) else type(file).__name__
+        raise TypeError(
+            f"expected a binary file with readinto() (open(path, 'rb'), a socket's "
+            f"makefile('rb'), http.client.HTTPResponse), got {kind}"
+        )
+    return cast("Callable[[memoryview], int | None]", readinto)
+
+
+def _read_count(count: object, size: int) -> int | None:
+    """What a ``readinto`` call returned, checked: the file is the caller's object, and
+    a wrong count would feed stale or out-of-range bytes (``io.BufferedReader``
+    checks its raw file's the same way)."""
+    if count is None:
+        return None
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise TypeError(f"readinto() returned a {type(count).__name__}, expected an int")
+    if not 0 <= count <= size:
+        raise OSError(f"readinto() returned {count}, outside the buffer's 0..{size} bytes")
+    return count
+
+
+def _read_file(
+    readinto: Callable[[memoryview], int | None],
+    decoder: StreamDecoder[T],
+    read_size: int,
+    truncation_errors: TruncationErrors,
+) -> Generator[T, None, None]:
     view = memoryview(bytearray(read_size))
-    readinto = getattr(file, "readinto1", None) or file.readinto
     received = 0
     while True:
         try:
-            count = readinto(view)
+            returned = readinto(view)
         except truncation_errors as exc:
             raise_truncated(decoder, received, exc)
+        count = _read_count(returned, read_size)
         if count is None:
             raise BlockingIOError(
                 "the file returned no data without blocking; these adapters need a "

@@ -22,10 +22,10 @@ With no code anywhere the code is the status as text, as in botocore. One differ
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from .._peer_json import PeerJSONError, parse_peer_json
 from ._headers import HeadersLike, lower_headers
 
 
@@ -483,8 +483,8 @@ def _parse_body(
     if not text.strip():
         return {}, ""
     try:
-        parsed = json.loads(text)
-    except ValueError:
+        parsed = parse_peer_json(text)
+    except PeerJSONError:
         # Like botocore: a body that is not JSON becomes the message.
         return {}, text
     if isinstance(parsed, dict):

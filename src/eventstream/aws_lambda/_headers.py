@@ -7,8 +7,20 @@ from typing import Union, cast
 
 #: What the response functions accept as headers: a mapping (``dict``,
 #: urllib3's ``HTTPHeaderDict``...), anything with ``items()`` such as
-#: ``http.client.HTTPMessage``, or ``(name, value)`` pairs.
-HeadersLike = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+#: ``http.client.HTTPMessage``, or ``(name, value)`` pairs; names and values may be
+#: ``str`` or raw bytes (h11's events, httpx's ``Headers.raw``).
+HeaderText = Union[str, bytes, bytearray]
+HeadersLike = Union[
+    Mapping[str, str], Mapping[bytes, bytes], Iterable[tuple[HeaderText, HeaderText]]
+]
+
+
+def _header_text(value: object) -> str:
+    # HTTP/1.1 field bytes are ISO-8859-1 as far as they are text at all (RFC 9110,
+    # section 5.5), which also maps every byte to one character, so nothing is lost.
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("latin-1")
+    return str(value)
 
 
 def lower_headers(headers: HeadersLike) -> dict[str, str]:
@@ -17,18 +29,18 @@ def lower_headers(headers: HeadersLike) -> dict[str, str]:
     HTTP header names are case-insensitive (RFC 9110, section 5.1), and botocore looks
     up ``x-amzn-errortype`` and friends in lower case too.
     """
-    pairs: Iterable[tuple[str, str]]
+    pairs: Iterable[tuple[object, object]]
     if isinstance(headers, Mapping):
         pairs = headers.items()
     elif callable(getattr(headers, "items", None)):
         # http.client.HTTPMessage (email.message.Message) has items() but is no Mapping,
         # and iterating it would give names only.
-        pairs = cast("Mapping[str, str]", headers).items()
+        pairs = cast("Mapping[object, object]", headers).items()
     else:
         pairs = headers
     result: dict[str, str] = {}
     for name, value in pairs:
-        result.setdefault(str(name).lower(), str(value))
+        result.setdefault(_header_text(name).lower(), _header_text(value))
     return result
 
 

@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._peer_json import PeerJSONError, parse_peer_json
+
 __all__ = [
     "HTTP_INTEGRATION_CONTENT_TYPE",
     "HttpIntegrationError",
@@ -130,8 +132,8 @@ def _member_or(document: dict[str, Any], name: str, default: Any) -> Any:
 
 def _parse_prelude(raw: bytes) -> HttpIntegrationPrelude:
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        document = parse_peer_json(raw)
+    except PeerJSONError as exc:
         raise HttpIntegrationError(f"prelude is not UTF-8 JSON: {exc}", 0) from exc
     if not isinstance(document, dict):
         raise HttpIntegrationError("prelude is not a JSON object", 0)
@@ -202,15 +204,18 @@ class HttpIntegrationSplitter:
         search_from = max(0, len(self._buffer) - (len(DELIMITER) - 1))
         self._buffer += data
         end = self._buffer.find(DELIMITER, search_from)
+        # One error for "the delimiter does not start within the bound", whether its
+        # bytes arrived yet or not, so the pieces never change the message.
+        too_long = (
+            f"prelude longer than {self._max} bytes: no delimiter (8 NUL bytes) "
+            f"within {self._max} bytes"
+        )
         if end < 0:
             if len(self._buffer) > self._max + len(DELIMITER) - 1:
-                self._fail(
-                    f"no prelude delimiter (8 NUL bytes) within {self._max} bytes",
-                    self._max,
-                )
+                self._fail(too_long, self._max)
             return b""
         if end > self._max:
-            self._fail(f"prelude longer than {self._max} bytes", self._max)
+            self._fail(too_long, self._max)
         try:
             self._prelude = _parse_prelude(bytes(self._buffer[:end]))
         except HttpIntegrationError as exc:

@@ -50,7 +50,7 @@ PATH_TEMPLATE = "/2021-11-15/functions/{FunctionName}/response-streaming-invocat
 # Length and pattern constraints from the model (see the module docstring).
 _FUNCTION_NAME_PATTERN = re.compile(
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
-    r"(\d{12}:)?(function:)?([a-zA-Z0-9\-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9\-_]+))?",
+    r"(\d{12}:)?(function:)?(?P<name>[a-zA-Z0-9\-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9\-_]+))?",
     re.ASCII,
 )
 _FUNCTION_NAME_MAX = 256
@@ -138,11 +138,19 @@ def _check_function_name(value: object) -> str:
     name = _require_str("FunctionName", value)
     bare = ":" not in name
     _check_length("FunctionName", name, _BARE_FUNCTION_NAME_MAX if bare else _FUNCTION_NAME_MAX)
-    if _FUNCTION_NAME_PATTERN.fullmatch(name) is None:
+    match = _FUNCTION_NAME_PATTERN.fullmatch(name)
+    if match is None:
         raise InvalidParameterError(
             "FunctionName",
             f"{name!r} is not a function name, partial ARN or ARN "
             "(name: letters, digits, '-', '_', '.')",
+        )
+    # The pattern lets a name be all dots, but '.' and '..' are path segments that
+    # every HTTP client and server resolves (RFC 3986, section 5.2.4), each to a
+    # different URL: the request would reach some other resource.
+    if not match.group("name").strip("."):
+        raise InvalidParameterError(
+            "FunctionName", f"{name!r}: a function name must not be only dots"
         )
     return name
 
@@ -169,9 +177,15 @@ def _encode_client_context(value: object) -> str:
     if isinstance(value, Mapping):
         try:
             text = json.dumps(dict(value), separators=(",", ":"), allow_nan=False)
+        except RecursionError:
+            raise InvalidParameterError(
+                "ClientContext", "nested too deeply to serialize as JSON"
+            ) from None
         except (TypeError, ValueError) as exc:
             raise InvalidParameterError("ClientContext", f"not JSON-serializable: {exc}") from exc
-        encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        # json.dumps escapes every non-ASCII character, lone surrogates too, so the
+        # text is ASCII.
+        encoded = base64.b64encode(text.encode("ascii")).decode("ascii")
     elif isinstance(value, str):
         encoded = value
         if _BASE64_PATTERN.fullmatch(encoded) is None:
@@ -203,7 +217,14 @@ def _check_tenant_id(value: object) -> str:
 
 def _payload_bytes(value: object) -> bytes:
     if isinstance(value, str):
-        return value.encode("utf-8")
+        try:
+            return value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidParameterError(
+                "Payload",
+                f"character {exc.start} (U+{ord(value[exc.start]):04X}) is a lone surrogate, "
+                "which UTF-8 cannot encode",
+            ) from None
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
     raise InvalidParameterTypeError(

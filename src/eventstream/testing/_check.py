@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._decoder import DEFAULT_MAX_MESSAGE_SIZE, Decoder, Frame, decode
-from .._encoder import encode
+from .._decoder import Decoder
 from .._errors import DecoderFailedError, EncodeError, EventStreamError
+from .._format import DEFAULT_MAX_MESSAGE_SIZE, Frame, decode, encode
 from .._headers import MAX_VALUE_BYTES
 from .._message import Message
 from ..aws_lambda import (
@@ -143,6 +143,13 @@ def check_decoder(
 def _check_decoder(
     data: bytes, cuts: Sequence[int], max_message_size: int
 ) -> tuple[list[Message], EventStreamError | None]:
+    frames, error = _check_decoder_frames(data, cuts, max_message_size)
+    return [frame.message for frame in frames], error
+
+
+def _check_decoder_frames(
+    data: bytes, cuts: Sequence[int], max_message_size: int
+) -> tuple[list[Frame], EventStreamError | None]:
     frames, error = _run(data, cuts, max_message_size)
     whole_frames, whole_error = _run(data, (), max_message_size)
     assert frames == whole_frames, "pieces changed the decoded messages"
@@ -175,7 +182,7 @@ def _check_decoder(
             assert _too_long_to_write(frame.message), "a decoded message cannot be re-encoded"
             continue
         assert again == raw, "a decoded message re-encodes to other bytes"
-    return [frame.message for frame in frames], error
+    return frames, error
 
 
 def check_response_stream_decoder(
@@ -183,13 +190,15 @@ def check_response_stream_decoder(
 ) -> list[ResponseStreamEvent]:
     """Check :class:`~eventstream.aws_lambda.ResponseStreamDecoder` on ``data``
     fed in pieces: only ``EventStreamError`` subclasses come out, it never
-    accepts a stream the codec rejects, its chunks are the codec's payloads
-    in order, and the HTTP-integration splitter on those chunks raises only
+    accepts a stream the codec rejects, every message before the one that failed
+    the stream gives one event (none lost, none twice), its chunks are the codec's
+    payloads in order, and the HTTP-integration splitter on those chunks raises only
     ``HttpIntegrationError`` and returns the bytes after the prelude.
     Returns the events decoded before any error.
     """
     data = bytes(data)
-    messages, codec_error = _check_decoder(data, cuts, max_message_size)
+    frames, codec_error = _check_decoder_frames(data, cuts, max_message_size)
+    messages = [frame.message for frame in frames]
     decoder = ResponseStreamDecoder(max_message_size)
     events: list[ResponseStreamEvent] = []
     error: EventStreamError | None = None
@@ -202,6 +211,15 @@ def check_response_stream_decoder(
     if codec_error is not None:
         assert error is not None, f"accepted a stream the codec rejects: {codec_error!r}"
     assert len(events) <= len(messages), "more events than messages"
+    # One event per message, and every message before the one that failed the stream
+    # gives its event: none lost, none twice.
+    if error is None:
+        assert len(events) == len(messages), "a message gave no event"
+    elif error.message_offset is not None:
+        before = sum(1 for frame in frames if frame.offset < error.message_offset)
+        assert len(events) == before, (
+            f"{len(events)} events for the {before} messages before the error: {error!r}"
+        )
     chunks = [event.payload for event in events if isinstance(event, PayloadChunk)]
     event_chunks = [
         message.payload

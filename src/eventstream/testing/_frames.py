@@ -8,14 +8,10 @@ their lengths and headers say.
 
 from __future__ import annotations
 
-import struct
-
 from .._crc import crc32
+from .._format import LENGTHS, MIN_MESSAGE_LENGTH, PRELUDE_LENGTH, UINT32
 
 __all__ = ["fix_checksums", "raw_frame", "raw_header"]
-
-_PRELUDE = struct.Struct(">II")
-_UINT32 = struct.Struct(">I")
 
 
 def raw_frame(
@@ -33,13 +29,13 @@ def raw_frame(
     claims.
     """
     if total_length is None:
-        total_length = 16 + len(header_block) + len(payload)
+        total_length = MIN_MESSAGE_LENGTH + len(header_block) + len(payload)
     if headers_length is None:
         headers_length = len(header_block)
-    prelude = _PRELUDE.pack(total_length, headers_length)
-    head = prelude + _UINT32.pack(crc32(prelude))
+    prelude = LENGTHS.pack(total_length, headers_length)
+    head = prelude + UINT32.pack(crc32(prelude))
     body = head + header_block + payload
-    return body + _UINT32.pack(crc32(body))
+    return body + UINT32.pack(crc32(body))
 
 
 def raw_header(name: bytes, type_code: int, value: bytes = b"") -> bytes:
@@ -62,12 +58,12 @@ def fix_checksums(stream: bytes) -> bytes:
     """
     out = bytearray(stream)
     pos = 0
-    while len(out) - pos >= 12:
-        total, _ = _PRELUDE.unpack_from(out, pos)
-        _UINT32.pack_into(out, pos + 8, crc32(memoryview(out)[pos : pos + 8]))
-        if total < 16 or total > len(out) - pos:
+    while len(out) - pos >= PRELUDE_LENGTH:
+        total, _ = LENGTHS.unpack_from(out, pos)
+        UINT32.pack_into(out, pos + 8, crc32(memoryview(out)[pos : pos + 8]))
+        if total < MIN_MESSAGE_LENGTH or total > len(out) - pos:
             break
         end = pos + total - 4
-        _UINT32.pack_into(out, end, crc32(memoryview(out)[pos:end]))
+        UINT32.pack_into(out, end, crc32(memoryview(out)[pos:end]))
         pos += total
     return bytes(out)

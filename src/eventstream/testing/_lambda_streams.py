@@ -18,7 +18,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .._encoder import encode
+from .._format import encode
 from ..aws_lambda import HttpIntegrationPrelude, InvokeComplete, PayloadChunk
 
 __all__ = ["LambdaStream", "build_lambda_stream", "random_lambda_stream"]

@@ -14,13 +14,13 @@ import random
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .._encoder import MAX_UINT32, MIN_MESSAGE_LENGTH
 from .._errors import (
     DuplicateHeaderError,
     EventStreamError,
     InvalidHeaderError,
     InvalidLengthError,
 )
+from .._format import FIXED_VALUE_SIZES, MAX_UINT32, MIN_MESSAGE_LENGTH, PRELUDE_LENGTH
 from .._headers import encode_headers
 from .._message import Message
 from ._frames import raw_frame, raw_header
@@ -61,10 +61,6 @@ INVALID_UTF8: tuple[bytes, ...] = (
     b"\xf0\x9f\x98x",
 )
 
-_PRELUDE_LENGTH = 12
-#: Value sizes of the fixed-width types, by type code.
-_FIXED_SIZES = {2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
-
 
 class _Parts(NamedTuple):
     headers: list[bytes]  # each header's wire bytes, in order
@@ -77,7 +73,7 @@ class _Parts(NamedTuple):
 
     def start_of(self, index: int) -> int:
         """Offset in the frame of header ``index`` (``len`` means the block's end)."""
-        return _PRELUDE_LENGTH + sum(len(h) for h in self.headers[:index])
+        return PRELUDE_LENGTH + sum(len(h) for h in self.headers[:index])
 
 
 def _parts(message: Message) -> _Parts:
@@ -102,7 +98,7 @@ def _any_value(rng: random.Random) -> tuple[int, bytes]:
     if code in (6, 7):
         raw = bytes(rng.randrange(0x20, 0x7F) for _ in range(rng.randint(0, 8)))
         return code, len(raw).to_bytes(2, "big") + raw
-    return code, rng.randbytes(_FIXED_SIZES.get(code, 0))
+    return code, rng.randbytes(FIXED_VALUE_SIZES.get(code, 0))
 
 
 def _with_a_header(parts: _Parts, rng: random.Random) -> _Parts:
@@ -138,7 +134,7 @@ def _headers_length_past_end(parts: _Parts, rng: random.Random) -> Mutation:
 def _cut_inside_a_header(parts: _Parts, rng: random.Random) -> tuple[int, int]:
     """(header index, cut offset in the block) strictly inside that header."""
     index = rng.randrange(len(parts.headers))
-    start = parts.start_of(index) - _PRELUDE_LENGTH
+    start = parts.start_of(index) - PRELUDE_LENGTH
     return index, rng.randint(start + 1, start + len(parts.headers[index]) - 1)
 
 
@@ -181,7 +177,7 @@ def _overrunning_value(parts: _Parts, rng: random.Random) -> Mutation:
         field = claimed.to_bytes(2, "big")
         value = rng.choice([field + present, field[:1]])  # or the length field itself cut
     else:
-        value = rng.randbytes(rng.randrange(_FIXED_SIZES[code]))
+        value = rng.randbytes(rng.randrange(FIXED_VALUE_SIZES[code]))
     frame, offset = _insert(parts, len(parts.headers), raw_header(name, code, value))
     return Mutation("overrunning_value", frame, InvalidHeaderError, offset)
 

@@ -17,10 +17,10 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised without hypothesis installed
     raise ImportError(
         "eventstream.testing's hypothesis strategies need hypothesis: "
-        "pip install 'eventstream[testing]'"
+        "pip install 'eventstream-codec[testing]'"
     ) from exc
 
-from .._encoder import encode
+from .._format import encode
 from .._headers import MAX_NAME_BYTES, MAX_VALUE_BYTES, Headers
 from .._message import Message
 from .._values import Byte, HeaderType, HeaderValue, Integer, Long, Short, Timestamp
