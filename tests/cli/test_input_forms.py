@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 import eventstream as es
+from eventstream._cli._errors import CliError
 from eventstream._cli._input import EscapedForm
 
 from .cli_run import fixture, json_lines, run, stderr_lines
@@ -23,9 +24,20 @@ def test_long_quoted_line_ending_in_backslashes(slashes: int, cut: str, newline:
     data = text.encode()
     at = {"whole": len(data), "after the quote": 70_002 + slashes, "in the run": 70_009}[cut]
     form = EscapedForm()
+    if slashes % 2:  # the quote is escaped: the literal never closes, which is said
+        with pytest.raises(CliError, match="opened on line 1 never closes"):
+            form.feed(data[:at]) + form.feed(data[at:]) + form.close()
+        return
     got = form.feed(data[:at]) + form.feed(data[at:]) + form.close()
-    expected = b"A" * 70_000 + b"\\" * (slashes // 2)
-    assert got == (expected if slashes % 2 == 0 else expected + b'"')
+    assert got == b"A" * 70_000 + b"\\" * (slashes // 2)
+
+
+@pytest.mark.parametrize("text", ["'", "'abc", '  b"x\\x41', '"a\\"'])
+def test_a_last_line_that_opens_a_quote_it_never_closes_keeps_the_quote(text: str) -> None:
+    # No quoted literal after all: the line is taken as it is (it was lost before).
+    form = EscapedForm()
+    expected = text.replace("\\x41", "A").replace('\\"', '"').encode("latin-1")
+    assert form.feed(text.encode()) + form.close() == expected
 
 
 def _hex_lines(data: bytes) -> bytes:

@@ -197,6 +197,7 @@ class EscapedForm:
         self._line = 1  # the line being read, for error messages
         self._line_open = False  # the current line's opening was already read
         self._quote: str | None = None
+        self._quote_line = 0  # the line the open quote opened on
 
     def feed(self, data: bytes) -> bytes:
         return self._lines(self._utf8(data, final=False), final=False)
@@ -227,7 +228,7 @@ class EscapedForm:
             end = pending.find("\n", start)
         rest = pending[start:]
         if final:
-            self._content += self._line_content(rest)
+            self._content += self._line_content(rest, final=True)
             rest = ""
         elif len(rest) > self._LINE_PIECE:
             # A very long line: take all but its tail, which may hold the closing quote.
@@ -254,11 +255,13 @@ class EscapedForm:
         if match is None:
             return 0
         self._quote = match.group(1)
+        self._quote_line = self._line
         return match.end()
 
-    def _line_content(self, line: str) -> str:
-        line = line.rstrip("\r")
-        line = line[self._open(line) :]
+    def _line_content(self, line: str, final: bool = False) -> str:
+        raw = line.rstrip("\r")
+        opening = self._open(raw)
+        line = raw[opening:]
         self._line_open = False
         if self._quote is not None:
             stripped = line.rstrip()
@@ -267,6 +270,16 @@ class EscapedForm:
             if stripped.endswith(self._quote) and (len(body) - len(body.rstrip("\\"))) % 2 == 0:
                 self._quote = None
                 return body
+            if final:
+                if opening:
+                    # The last line opens a quote it never closes: then it
+                    # was no quoted literal, and the quote is a byte.
+                    self._quote = None
+                    return raw
+                raise CliError(
+                    f"--input escaped: the quoted literal opened on line {self._quote_line} "
+                    f"never closes (its closing {self._quote} is missing)"
+                )
         return line
 
     def _decode_content(self, final: bool) -> bytes:
