@@ -16,10 +16,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cli.cli_run import CONSOLE_SCRIPT
 from ..conftest import FIXTURES
 
 ROOT = FIXTURES.parent
@@ -29,9 +29,6 @@ RUN = ("python", "console")
 DISPLAY_ONLY = ("text",)
 NOT_RUN = re.compile(r"^\s*<!-- not run: (.+?) -->\s*$")
 FENCE = re.compile(r"^( *)```([\w-]*)[ \t]*\n(.*?)^\1```[ \t]*$", re.M | re.S)
-
-#: The console script pip installed next to this interpreter, if it did.
-CONSOLE_SCRIPT = Path(sys.executable).with_name("eventstream")
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ def samples(page: Path) -> list[Sample]:
         )
         found.append(
             Sample(
-                page=page.relative_to(ROOT).as_posix(),
+                page=page.relative_to(ROOT).as_posix() if ROOT in page.parents else page.name,
                 line=line,
                 language=language,
                 code=code,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -70,12 +71,22 @@ def test_console_blocks_start_with_a_command() -> None:
         assert sample.commands(), sample.id
 
 
-def test_finder_sees_indented_and_marked_blocks() -> None:
-    page = ROOT / "docs" / "development.md"
+def test_finder_sees_every_kind_of_block(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Page\n\n```python\nx = 1\n```\n\n"
+        "- in a list:\n\n  <!-- not run: needs the network -->\n  ```sh\n  curl x\n  ```\n\n"
+        "```console\n$ echo a\na\n$ true\n```\n\n```\nbare\n```\n",
+        encoding="utf-8",
+    )
     found = samples(page)
-    marked = [s for s in found if s.language == "text"]
-    assert marked and marked[0].code.startswith("<!-- not run: ")  # inside a list item
-    assert all(s.page == "docs/development.md" for s in found)
+    assert [(s.line, s.language, s.code, s.not_run) for s in found] == [
+        (3, "python", "x = 1\n", None),
+        (10, "sh", "curl x\n", "needs the network"),
+        (14, "console", "$ echo a\na\n$ true\n", None),
+        (20, "", "bare\n", None),
+    ]
+    assert found[2].commands() == [("echo a", ["a"]), ("true", [])]
 
 
 @needs_console_script
@@ -106,6 +117,7 @@ TODAY = {
     "docs/clients.md": {"python": 7},
     "docs/testing.md": {"python": 1},
     "docs/cli.md": {"console": 11},
+    "docs/signing.md": {"python": 2, "console": 3},
 }
 
 

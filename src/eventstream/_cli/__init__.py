@@ -19,6 +19,7 @@ from ._errors import EXIT_ERROR, CliError
 from ._input import FORMS
 from ._json_form import PAYLOAD_FORMS
 from ._progress import PROGRESS_MODES
+from ._service_form import add_service_options
 
 __all__ = ["main"]
 
@@ -126,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="payload form: auto (text if UTF-8, else base64), text, base64, json, hex",
     )
+    add_service_options(decode, decoding=True)
 
     encode = _command_parser(
         commands,
@@ -136,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     encode.add_argument(
         "file", nargs="?", default="-", metavar="FILE", help="JSON Lines; - or none: stdin"
     )
+    add_service_options(encode, decoding=False)
 
     inspect = _command_parser(
         commands,

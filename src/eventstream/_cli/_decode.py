@@ -9,9 +9,12 @@ from ._errors import EXIT_OK, EXIT_SKIPPED, CliError
 from ._frames import GoodMessage, skip_note
 from ._json_form import dump_line, frame_to_json
 from ._run import StreamRun
+from ._service_form import run_decode, uses_service_form
 
 
 def run(args: argparse.Namespace) -> int:
+    if uses_service_form(args):
+        return run_decode(args)
     out = sys.stdout.buffer
     skipped = 0
     with StreamRun(args, resync=args.resync) as stream:

@@ -11,16 +11,20 @@ says what did arrive). Memory: one message at most (the codec's
 
 Like the codec's ``Decoder``: when a piece completes some events and then hits an
 error, ``feed`` returns those events and raises the error on the next call; after an
-error every call raises :class:`DecoderFailedError`.
+error every call raises :class:`DecoderFailedError`.  So every good event before a
+bad message is handed out, each once, before the error.  JSON from the service (an
+exception's payload, the completion) is parsed with bounds on nesting and number size
+(``eventstream._peer_json``): an exception payload that cannot be read as JSON gives
+its text as the error's message; such a completion is an
+:class:`InvalidEventPayloadError`.
 """
 
 from __future__ import annotations
 
-from typing import NoReturn
-
 from .._classify import ErrorMessage, ExceptionMessage, InitialResponse, classify
 from .._decoder import Decoder
-from .._errors import DecoderFailedError, EventStreamError, TruncatedStreamError
+from .._errors import EventStreamError, TruncatedStreamError
+from .._failstop import FailStop
 from .._format import DEFAULT_MAX_MESSAGE_SIZE, Frame
 from .._message import BytesLike
 from .._peer_json import PeerJSONError, parse_peer_json
@@ -70,7 +74,7 @@ class InvalidEventPayloadError(EventStreamError):
     """An ``InvokeComplete`` payload that is not a JSON object of string members."""
 
 
-class ResponseStreamDecoder:
+class ResponseStreamDecoder(FailStop):
     """Decode an ``InvokeWithResponseStream`` response body, fed in pieces of any size.
 
     ::
@@ -93,8 +97,6 @@ class ResponseStreamDecoder:
         self._complete: InvokeComplete | None = None
         self._chunk_count = 0
         self._payload_size = 0
-        self._error: EventStreamError | None = None
-        self._error_raised = False
 
     @property
     def complete(self) -> InvokeComplete | None:
@@ -115,11 +117,6 @@ class ResponseStreamDecoder:
     def offset(self) -> int:
         """Stream offset of the first byte not yet part of a decoded message."""
         return self._decoder.offset
-
-    @property
-    def failed(self) -> bool:
-        """True once an error was found; every later call raises."""
-        return self._error is not None
 
     def feed(self, data: BytesLike) -> list[ResponseStreamEvent]:
         """Take the next piece of the body; return the events it completed."""
@@ -195,27 +192,6 @@ class ResponseStreamDecoder:
             self._complete = _parse_complete(kind.payload, frame.offset)
             return self._complete
         return UnknownEvent(kind.event_type, frame.message)
-
-    def _defer(
-        self, events: list[ResponseStreamEvent], error: EventStreamError
-    ) -> list[ResponseStreamEvent]:
-        # Hand out the good events first; the error comes with the next call.
-        if not events:
-            self._fail(error)
-        self._error = error
-        return events
-
-    def _fail(self, error: EventStreamError) -> NoReturn:
-        self._error = error
-        self._error_raised = True
-        raise error
-
-    def _raise_failure(self) -> NoReturn:
-        assert self._error is not None
-        if not self._error_raised:
-            self._error_raised = True
-            raise self._error
-        raise DecoderFailedError(self._error) from self._error
 
 
 def _parse_complete(payload: bytes, offset: int) -> InvokeComplete:

@@ -10,6 +10,9 @@ Without extra dependencies:
   repair CRC-valid frames around any bytes;
 * :func:`random_lambda_stream`, :func:`build_lambda_stream`: realistic Lambda
   ``InvokeWithResponseStream`` bodies with what a client must decode from them;
+* :func:`fake_stream`, :func:`stub_event_stream`, :func:`random_event`: byte-exact
+  fake bodies for any AWS operation's event stream from boto3-shaped events, a boto3
+  client answering with them offline, and random events from a model;
 * :func:`check_decoder`, :func:`check_response_stream_decoder`: the property
   our fuzzers check, for any input; :func:`decoder_fuzz_target` and
   :func:`response_stream_fuzz_target`: the same as one-input fuzz targets
@@ -20,6 +23,13 @@ Without extra dependencies:
   :func:`http_integration_fuzz_target`, :func:`error_response_fuzz_target`,
   :func:`header_dict_fuzz_target`, :func:`cli_input_fuzz_target`,
   :func:`resync_fuzz_target`.
+
+With ``pip install 'eventstream-codec[h2]'``: :class:`LoopbackH2Server`, an HTTP/2 server
+on 127.0.0.1 for bidirectional event-stream clients.  It verifies each input frame's
+signature chain and the final empty frame, and follows a script of :class:`Send`,
+:class:`Receive`, :class:`ReceiveEnd`, :class:`Respond`, :class:`Stall`,
+:class:`Reset`, :class:`GoAway` and :class:`Drop` steps; :class:`ReceivedRequest`
+records what it got.  (``h2`` is needed when a server is made, not to import these.)
 
 With ``pip install 'eventstream-codec[testing]'`` (hypothesis), strategies:
 :func:`header_names`, :func:`header_values`, :func:`headers`,
@@ -54,6 +64,20 @@ from ._fuzz_targets import (
     response_stream_fuzz_target,
     resync_fuzz_target,
 )
+from ._h2server import (
+    Drop,
+    EventVerifying,
+    GoAway,
+    LoopbackH2Server,
+    Receive,
+    ReceivedRequest,
+    ReceiveEnd,
+    Reset,
+    Respond,
+    Send,
+    Stall,
+    Step,
+)
 from ._lambda_streams import LambdaStream, build_lambda_stream, random_lambda_stream
 from ._layer_checks import (
     check_cli_input,
@@ -64,6 +88,8 @@ from ._layer_checks import (
     write_form,
 )
 from ._mutators import INVALID_UTF8, MUTATION_KINDS, Mutation, mutate
+from ._service_events import random_event
+from ._service_streams import StubbedEventStream, fake_stream, stub_event_stream
 
 if TYPE_CHECKING:
     from ._strategies import (
@@ -100,10 +126,23 @@ __all__ = [
     "RESYNC_CAPS",
     "RESYNC_MAX_INPUT",
     "Corruption",
+    "Drop",
+    "EventVerifying",
     "FuzzInput",
+    "GoAway",
     "LambdaStream",
+    "LoopbackH2Server",
     "Mutation",
+    "Receive",
+    "ReceiveEnd",
+    "ReceivedRequest",
+    "Reset",
+    "Respond",
+    "Send",
+    "Stall",
+    "Step",
     "Stream",
+    "StubbedEventStream",
     "build_lambda_stream",
     "check_cli_input",
     "check_decoder",
@@ -118,6 +157,7 @@ __all__ = [
     "decoder_fuzz_target",
     "encode_fuzz_input",
     "error_response_fuzz_target",
+    "fake_stream",
     "fix_checksums",
     "header_dict_fuzz_target",
     "header_names",
@@ -129,6 +169,7 @@ __all__ = [
     "mutate",
     "mutations",
     "parse_fuzz_input",
+    "random_event",
     "random_lambda_stream",
     "raw_frame",
     "raw_header",
@@ -136,5 +177,6 @@ __all__ = [
     "resync_fuzz_target",
     "splits",
     "streams",
+    "stub_event_stream",
     "write_form",
 ]
