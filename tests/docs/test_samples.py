@@ -116,6 +116,7 @@ TODAY = {
     "docs/clients.md": {"python": 7},
     "docs/testing.md": {"python": 1},
     "docs/cli.md": {"console": 11},
+    "docs/signing.md": {"python": 2, "console": 3},
 }
 
 

@@ -139,7 +139,7 @@ def test_naive_signing_time_is_refused() -> None:
 
 def test_without_botocore_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "botocore.auth", None)
-    with pytest.raises(ImportError, match=r"pip install 'eventstream\[sigv4\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'eventstream-codec\[sigv4\]'"):
         sign_request("POST", "https://h/p", {}, Credentials("a", "b"), "r", "s")
 
 

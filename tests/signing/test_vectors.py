@@ -28,6 +28,7 @@ def _load(name: str) -> dict[str, Any]:
 
 C_AUTH = _load("aws-c-auth-event-chain.json")
 GO_V2 = _load("aws-sdk-go-v2-stream-chain.json")
+SMITHY_JAVA = _load("smithy-java-event-signer.json")
 
 
 def _credentials(vector: dict[str, Any]) -> Credentials:
@@ -41,7 +42,7 @@ def _c_auth_times() -> list[dt.datetime]:
     ]
 
 
-def _c_auth_date_block(instant: dt.datetime) -> bytes:
+def _date_block(instant: dt.datetime) -> bytes:
     # name length 5, ":date", type 8 (timestamp), int64 milliseconds: built by
     # hand here so the test does not lean on the encoder it checks.
     millis = int(instant.timestamp()) * 1000
@@ -50,7 +51,7 @@ def _c_auth_date_block(instant: dt.datetime) -> bytes:
 
 def test_vector_files_are_byte_exact() -> None:
     listed = re.findall(r"^([0-9a-f]{64})  (\S+)$", (SIGNING / "README.md").read_text(), re.M)
-    assert len(listed) == 2
+    assert len(listed) == 3
     for digest, name in listed:
         assert hashlib.sha256((SIGNING / name).read_bytes()).hexdigest() == digest, name
 
@@ -77,7 +78,7 @@ def test_c_auth_chain_through_event_signature() -> None:
     for event, instant in zip(C_AUTH["events"], _c_auth_times()):
         signature = event_signature(
             prior,
-            _c_auth_date_block(instant),
+            _date_block(instant),
             event["payload_ascii"].encode(),
             instant,
             _credentials(C_AUTH),
@@ -97,7 +98,7 @@ def test_event_signature_counts_whole_seconds_and_any_zone() -> None:
     )
     signature = event_signature(
         bytes.fromhex(C_AUTH["request"]["seed_signature_hex"]),
-        _c_auth_date_block(instant),
+        _date_block(instant),
         event["payload_ascii"].encode(),
         shifted,
         _credentials(C_AUTH),
@@ -134,7 +135,7 @@ def test_c_auth_chain_through_event_signer(sub_second: int) -> None:
         ]
         assert frame.payload == event["payload_ascii"].encode()
         # What is hashed is exactly the :date header as the envelope carries it.
-        assert es.encode(frame)[12:].startswith(_c_auth_date_block(instant))
+        assert es.encode(frame)[12:].startswith(_date_block(instant))
 
 
 def test_c_auth_chain_through_event_verifier() -> None:
@@ -179,3 +180,68 @@ def test_go_v2_chain_through_event_signer(monkeypatch: pytest.MonkeyPatch) -> No
     assert [frame.headers[":chunk-signature"] for frame in signatures] == [
         bytes.fromhex(event["signature_hex"]) for event in GO_V2["events"]
     ]
+
+
+def _inner(event: dict[str, Any]) -> es.Message:
+    return es.Message(event["headers"], event["payload_ascii"].encode())
+
+
+def _smithy_java_times() -> list[dt.datetime]:
+    return [
+        dt.datetime.fromisoformat(event["signing_time"].replace("Z", "+00:00"))
+        for event in SMITHY_JAVA["chain"]["events"]
+    ]
+
+
+def test_smithy_java_single_event() -> None:
+    vector = SMITHY_JAVA["single"]
+    prior = hashlib.sha256(vector["prior_sha256_of_ascii"].encode()).digest()
+    instant = dt.datetime.fromtimestamp(vector["signing_time_epoch_s"], UTC)
+    keys = _credentials(vector)
+    signer = EventSigner(prior, keys, vector["region"], vector["service"], clock=lambda: instant)
+    envelope = signer.sign(_inner(vector["inner"]))
+    assert envelope.headers[":chunk-signature"] == bytes.fromhex(vector["signature_hex"])
+    assert envelope.headers[":date"] == es.Timestamp(vector["signing_time_epoch_s"] * 1000)
+    assert event_signature(
+        prior,
+        _date_block(instant),
+        es.encode(_inner(vector["inner"])),
+        instant,
+        keys,
+        vector["region"],
+        vector["service"],
+    ) == bytes.fromhex(vector["signature_hex"])
+
+
+def test_smithy_java_chain_through_event_signer_and_verifier() -> None:
+    vector = SMITHY_JAVA["chain"]
+    seed = bytes.fromhex(vector["seed_signature_hex"])
+    keys = _credentials(vector)
+    times = iter(_smithy_java_times())
+    signer = EventSigner(
+        seed, keys, vector["region"], vector["service"], clock=lambda: next(times)
+    )
+    envelopes = [signer.sign(_inner(event["inner"])) for event in vector["events"]]
+    assert [e.headers[":chunk-signature"] for e in envelopes] == [
+        bytes.fromhex(event["signature_hex"]) for event in vector["events"]
+    ]
+    verifier = EventVerifier(seed, keys, vector["region"], vector["service"])
+    assert [verifier.verify(es.encode(e)) for e in envelopes] == [
+        _inner(event["inner"]) for event in vector["events"]
+    ]
+
+
+def test_smithy_java_chain_through_event_signature() -> None:
+    vector = SMITHY_JAVA["chain"]
+    prior = bytes.fromhex(vector["seed_signature_hex"])
+    for event, instant in zip(vector["events"], _smithy_java_times()):
+        prior = event_signature(
+            prior,
+            _date_block(instant),
+            es.encode(_inner(event["inner"])),
+            instant,
+            _credentials(vector),
+            vector["region"],
+            vector["service"],
+        )
+        assert prior.hex() == event["signature_hex"]

@@ -9,6 +9,11 @@ A few lines put the sans-IO decoders behind any HTTP client or stream:
 * an ``asyncio.StreamReader``: :func:`aiter_messages_from_reader`,
   :func:`aiter_events_from_reader`.
 
+A bidirectional session over one HTTP/2 request (needs the ``h2`` extra, imported on
+first use): :class:`DuplexSession` sends a signed input event stream while it reads the
+output stream (Transcribe streaming, Bedrock bidirectional streams); its errors are
+:class:`DuplexError` and subclasses.
+
 The ``*_messages*`` adapters drive the core :class:`~eventstream.Decoder` and give
 :class:`~eventstream.Message`; the ``*_events*`` ones drive
 :class:`~eventstream.aws_lambda.ResponseStreamDecoder` and give Lambda events.
@@ -23,6 +28,18 @@ file or reader you passed stays yours to close.
 """
 
 from ._async import AsyncClosingIterator, AsyncReader
+from ._duplex import DuplexSession, EventSigning, RequestHeaders, client_ssl_context
+from ._duplex_errors import (
+    ConnectionLostError,
+    DuplexError,
+    EventTimeoutError,
+    GoAwayError,
+    HTTP2ProtocolError,
+    ResponseStatusError,
+    SendTimeoutError,
+    SessionClosedError,
+    StreamResetError,
+)
 from ._events import aiter_events, aiter_events_from_reader, iter_events, iter_events_from_file
 from ._messages import (
     aiter_messages,
@@ -38,13 +55,26 @@ __all__ = [
     "AsyncClosingIterator",
     "AsyncReader",
     "ClosingIterator",
+    "ConnectionLostError",
+    "DuplexError",
+    "DuplexSession",
+    "EventSigning",
+    "EventTimeoutError",
+    "GoAwayError",
+    "HTTP2ProtocolError",
     "ReadableInto",
+    "RequestHeaders",
+    "ResponseStatusError",
+    "SendTimeoutError",
+    "SessionClosedError",
     "StreamDecoder",
+    "StreamResetError",
     "TruncationErrors",
     "aiter_events",
     "aiter_events_from_reader",
     "aiter_messages",
     "aiter_messages_from_reader",
+    "client_ssl_context",
     "iter_events",
     "iter_events_from_file",
     "iter_messages",

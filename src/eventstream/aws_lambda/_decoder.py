@@ -11,7 +11,12 @@ says what did arrive). Memory: one message at most (the codec's
 
 Like the codec's ``Decoder``: when a piece completes some events and then hits an
 error, ``feed`` returns those events and raises the error on the next call; after an
-error every call raises :class:`DecoderFailedError`.
+error every call raises :class:`DecoderFailedError`.  So every good event before a
+bad message is handed out, each once, before the error.  JSON from the service (an
+exception's payload, the completion) is parsed with bounds on nesting and number size
+(``eventstream._peer_json``): an exception payload that cannot be read as JSON gives
+its text as the error's message; such a completion is an
+:class:`InvalidEventPayloadError`.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ def _botocore() -> tuple[Any, Any, Any]:
     except ImportError as exc:
         raise ImportError(
             "eventstream.signing.sign_request signs with botocore's SigV4: "
-            "pip install 'eventstream[sigv4]'"
+            "pip install 'eventstream-codec[sigv4]'"
         ) from exc
 
 
@@ -68,7 +68,7 @@ def sign_request(
     session token) and ``Authorization`` are added.  ``signing_time`` (aware;
     default now) is the ``X-Amz-Date``.  Hand ``seed`` to :class:`EventSigner`.
 
-    Needs botocore (``pip install 'eventstream[sigv4]'``).
+    Needs botocore (``pip install 'eventstream-codec[sigv4]'``).
     """
     auth, awsrequest, botocore_credentials = _botocore()
     keys = resolve_credentials(check_credentials_source(credentials))

@@ -24,6 +24,13 @@ Without extra dependencies:
   :func:`header_dict_fuzz_target`, :func:`cli_input_fuzz_target`,
   :func:`resync_fuzz_target`.
 
+With ``pip install 'eventstream-codec[h2]'``: :class:`LoopbackH2Server`, an HTTP/2 server
+on 127.0.0.1 for bidirectional event-stream clients.  It verifies each input frame's
+signature chain and the final empty frame, and follows a script of :class:`Send`,
+:class:`Receive`, :class:`ReceiveEnd`, :class:`Respond`, :class:`Stall`,
+:class:`Reset`, :class:`GoAway` and :class:`Drop` steps; :class:`ReceivedRequest`
+records what it got.  (``h2`` is needed when a server is made, not to import these.)
+
 With ``pip install 'eventstream-codec[testing]'`` (hypothesis), strategies:
 :func:`header_names`, :func:`header_values`, :func:`headers`,
 :func:`messages`, :func:`streams`, :func:`splits`, :func:`mutations`,
@@ -56,6 +63,20 @@ from ._fuzz_targets import (
     parse_fuzz_input,
     response_stream_fuzz_target,
     resync_fuzz_target,
+)
+from ._h2server import (
+    Drop,
+    EventVerifying,
+    GoAway,
+    LoopbackH2Server,
+    Receive,
+    ReceivedRequest,
+    ReceiveEnd,
+    Reset,
+    Respond,
+    Send,
+    Stall,
+    Step,
 )
 from ._lambda_streams import LambdaStream, build_lambda_stream, random_lambda_stream
 from ._layer_checks import (
@@ -105,9 +126,21 @@ __all__ = [
     "RESYNC_CAPS",
     "RESYNC_MAX_INPUT",
     "Corruption",
+    "Drop",
+    "EventVerifying",
     "FuzzInput",
+    "GoAway",
     "LambdaStream",
+    "LoopbackH2Server",
     "Mutation",
+    "Receive",
+    "ReceiveEnd",
+    "ReceivedRequest",
+    "Reset",
+    "Respond",
+    "Send",
+    "Stall",
+    "Step",
     "Stream",
     "StubbedEventStream",
     "build_lambda_stream",
