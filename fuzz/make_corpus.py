@@ -211,6 +211,9 @@ def _cli_seeds() -> dict[str, bytes]:
         for name, payload in {"capture": capture, "bytes": bytes(range(256))}.items():
             seeds[f"write-{name}-{form}"] = b"\x00" + _with_control(form | 4, payload, (9,))
             seeds[f"write-{name}-{form}-long"] = b"\x00" + _with_control(form | 12, payload, (1,))
+    # One quoted literal over 64 KiB whose last bytes are backslashes: the closing quote
+    # follows a long run of escaped backslashes.
+    seeds["write-backslashes-escaped-long"] = b"\x00" + _with_control(14, b"\\" * 100, (5,))
     rng = random.Random(11)
     streams = {
         "capture": capture,

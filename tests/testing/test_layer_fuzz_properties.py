@@ -169,6 +169,12 @@ def test_cli_input_target_long_lines(form: int, payload: bytes) -> None:
     t.cli_input_fuzz_target(with_control(form | 12, [1], payload))
 
 
+def test_cli_input_target_long_quoted_line_ending_in_backslashes() -> None:
+    # Escaped round trip, one literal (one cut) repeated past 70 KiB, ending in 200
+    # backslash characters before its closing quote: the quote must not become a byte.
+    t.cli_input_fuzz_target(with_control(14, [5], b"\\" * 100))
+
+
 def test_write_form_reads_back() -> None:
     data = bytes(range(256)) + b"'\"\\"
     for form in ("hex", "base64", "escaped"):
