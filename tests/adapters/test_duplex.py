@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator, Awaitable, Iterator, Sequence
 from typing import Any, Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import eventstream as es
 from eventstream.adapters import (
@@ -25,6 +27,7 @@ from eventstream.adapters import (
     StreamResetError,
     client_ssl_context,
 )
+from eventstream.adapters._duplex import FrameLengthGuard
 from eventstream.testing import (
     Drop,
     GoAway,
@@ -432,3 +435,131 @@ def test_tls_checks_the_certificate() -> None:
                 pass
 
     run_with_server([Stall()], body, ssl_context=server_side)
+
+
+async def raw_server(reply: bytes) -> tuple[asyncio.base_events.Server, int]:
+    """A TCP server that answers every connection with ``reply`` (after the client's
+    first bytes) and then holds the connection open."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        writer.write(reply)
+        await writer.drain()
+        await reader.read()  # until the client closes
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+def run_against_raw(reply: bytes, check: Callable[[DuplexSession], Awaitable[None]]) -> None:
+    async def main() -> None:
+        server, port = await raw_server(reply)
+        async with server:
+            url = f"http://127.0.0.1:{port}/x"
+            async with DuplexSession(url, CONTENT_TYPE, first_event_timeout=5.0) as s:
+                await check(s)
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        assert others == []
+
+    asyncio.run(main())
+
+
+def test_a_peer_that_does_not_speak_http2_is_a_protocol_error() -> None:
+    async def check(s: DuplexSession) -> None:
+        with pytest.raises(HTTP2ProtocolError, match=r"SETTINGS frame, and sent 'HTTP/1\.1 400"):
+            await s.receive()
+        with pytest.raises(HTTP2ProtocolError):
+            await s.send(event("Audio", b"a"))
+
+    run_against_raw(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", check)
+
+
+def test_a_peer_that_overruns_the_flow_control_window_is_a_protocol_error() -> None:
+    # Frames built by hand (h2's own peer would never send them): SETTINGS, the
+    # response HEADERS, then 80 KiB of DATA, more than the 64 KiB window a client has
+    # until the server acknowledges its SETTINGS (this server never does).  The bytes
+    # are the start of one large, valid message, so only flow control can object.
+    hpack = pytest.importorskip("hpack")
+    frames = pytest.importorskip("hyperframe.frame")
+    headers = frames.HeadersFrame(1)
+    headers.data = hpack.Encoder().encode([(":status", "200")])
+    headers.flags.add("END_HEADERS")
+    body = es.encode(event("Big", b"x" * 200_000))
+    reply = frames.SettingsFrame(0).serialize() + headers.serialize()
+    for start in range(0, 5 * 16384, 16384):
+        data = frames.DataFrame(1)
+        data.data = body[start : start + 16384]
+        reply += data.serialize()
+
+    async def check(s: DuplexSession) -> None:
+        await asyncio.sleep(0.3)  # take nothing: no data is acknowledged
+        with pytest.raises(HTTP2ProtocolError, match=r"(?i)flow control window"):
+            await s.receive()
+
+    run_against_raw(reply, check)
+
+
+def test_a_frame_longer_than_allowed_is_refused_before_its_body_arrives() -> None:
+    # A valid SETTINGS frame, then a header claiming a 1 MiB DATA frame and only the
+    # first bytes of it: the session refuses it at once instead of waiting for (and
+    # buffering) the megabyte.
+    frames = pytest.importorskip("hyperframe.frame")
+    claim = (1 << 20).to_bytes(3, "big") + b"\x00\x00" + (1).to_bytes(4, "big")
+    reply = frames.SettingsFrame(0).serialize() + claim + b"\x00" * 100
+
+    async def check(s: DuplexSession) -> None:
+        started = time.monotonic()
+        with pytest.raises(HTTP2ProtocolError, match="a frame of 1048576 bytes, over the 16384"):
+            await s.receive()
+        assert time.monotonic() - started < 2.0
+
+    run_against_raw(reply, check)
+
+
+@given(st.lists(st.binary(max_size=300), max_size=8), st.data())
+def test_the_frame_guard_passes_valid_frames_in_any_pieces(
+    bodies: list[bytes], data: st.DataObject
+) -> None:
+    stream = b"".join(
+        len(body).to_bytes(3, "big") + b"\x00\x00\x00\x00\x00\x01" + body for body in bodies
+    )
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=10)))
+    guard = FrameLengthGuard(300)
+    for start, end in zip([0, *cuts], [*cuts, len(stream)]):
+        assert guard.check(stream[start:end]) is None
+    too_long = (301).to_bytes(3, "big") + b"\x00" * 6
+    assert guard.check(too_long) == "a frame of 301 bytes, over the 300 this connection allows"
+
+
+def test_a_status_that_is_not_three_digits_is_a_protocol_error() -> None:
+    hpack = pytest.importorskip("hpack")
+    frames = pytest.importorskip("hyperframe.frame")
+    headers = frames.HeadersFrame(1)
+    headers.data = hpack.Encoder().encode([(":status", "2xx")])
+    headers.flags.add("END_HEADERS")
+    reply = frames.SettingsFrame(0).serialize() + headers.serialize()
+
+    async def check(s: DuplexSession) -> None:
+        with pytest.raises(HTTP2ProtocolError, match=r":status '2xx', not 3 digits"):
+            await s.receive()
+
+    run_against_raw(reply, check)
+
+
+def test_cancelling_the_task_that_holds_the_session_closes_everything() -> None:
+    async def body(server: LoopbackH2Server) -> None:
+        async def use() -> None:
+            async with session(server) as s:
+                s.send_from(event("Audio", b"%d" % i) for i in range(3))
+                await s.receive()  # the server never answers
+
+        task = asyncio.ensure_future(use())
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # run_with_server checks that the session's tasks are gone too
+
+    server = run_with_server([Stall()], body)
+    assert server.requests[0].ended is False

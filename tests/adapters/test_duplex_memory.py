@@ -18,7 +18,7 @@ import pytest
 
 import eventstream as es
 from eventstream.adapters import DuplexSession
-from eventstream.testing import LoopbackH2Server, Respond, Send
+from eventstream.testing import LoopbackH2Server, Receive, ReceiveEnd, Respond, Send, Stall, Step
 
 pytest.importorskip("h2")
 
@@ -56,8 +56,8 @@ def run_traced(
 
 
 def test_memory_stays_flat_over_a_long_interleaved_session() -> None:
-    # 2000 events of 2 KiB each way (4 MiB up, 4 MiB down), each answered as it comes.
-    count, size = 2000, 2 * KIB
+    # 1024 events of 2 KiB each way (2 MiB up, 2 MiB down), each answered as it comes.
+    count, size = 1024, 2 * KIB
     samples: dict[str, int] = {}
 
     async def main() -> None:
@@ -68,7 +68,7 @@ def test_memory_stays_flat_over_a_long_interleaved_session() -> None:
                     await session.send(event("Audio", payload))
                     answer = await session.receive()
                     assert answer is not None and len(answer.payload) == size
-                    if i == 500:
+                    if i == 256:
                         samples["warm"] = tracemalloc.get_traced_memory()[0]
                         tracemalloc.reset_peak()
                 samples["end"], samples["peak"] = tracemalloc.get_traced_memory()
@@ -82,9 +82,9 @@ def test_memory_stays_flat_over_a_long_interleaved_session() -> None:
 
 
 def test_memory_stays_flat_when_the_reader_is_slow() -> None:
-    # The server has 8 MiB to send (2048 events of 4 KiB) as fast as it can; the
+    # The server has 4 MiB to send (1024 events of 4 KiB) as fast as it can; the
     # client takes them slowly.  With a 64 KiB receive window nothing may pile up.
-    count, size, window = 2048, 4 * KIB, 64 * KIB
+    count, size, window = 1024, 4 * KIB, 64 * KIB
     script = [Send(event("Out", bytes([i % 256]) * size)) for i in range(count)]
     samples: dict[str, int] = {}
 
@@ -99,7 +99,7 @@ def test_memory_stays_flat_when_the_reader_is_slow() -> None:
                 assert message is not None and message.payload[0] == i % 256
                 if i % 256 == 0:
                     await asyncio.sleep(0.01)  # the slow part
-                if i == 512:
+                if i == 256:
                     samples["warm"] = tracemalloc.get_traced_memory()[0]
                     tracemalloc.reset_peak()
             samples["end"], samples["peak"] = tracemalloc.get_traced_memory()
@@ -109,4 +109,34 @@ def test_memory_stays_flat_when_the_reader_is_slow() -> None:
     growth, peak = run_traced(main, samples, label)
     assert growth < 256 * KIB
     # A few windows: the server's h2 buffers, our inbox, the decoder, one message.
+    assert peak < 4 * window + 256 * KIB
+
+
+def test_memory_stays_flat_when_the_server_reads_slowly() -> None:
+    # The client has 4 MiB to send (1024 events of 4 KiB) as fast as send() lets it;
+    # the server takes 64 events, pauses, and so on, with a 64 KiB window.
+    count, size, window = 1024, 4 * KIB, 64 * KIB
+    script: list[Step] = []
+    for _ in range(count // 64):
+        script += [Receive(64), Stall(0.005)]
+    script.append(ReceiveEnd())
+    samples: dict[str, int] = {}
+
+    async def main() -> None:
+        async with LoopbackH2Server(script, receive_window=window, keep_events=False) as server:
+            async with DuplexSession(server.url + "/s", CONTENT_TYPE) as session:
+                payload = b"u" * size
+                for i in range(count):
+                    await session.send(event("Audio", payload))
+                    if i == 256:
+                        samples["warm"] = tracemalloc.get_traced_memory()[0]
+                        tracemalloc.reset_peak()
+                samples["end"], samples["peak"] = tracemalloc.get_traced_memory()
+                await session.end()
+                assert await session.receive() is None
+            assert server.requests[0].received == count
+
+    label = f"slow server, {count} x {size} B up, window {window // KIB} KiB"
+    growth, peak = run_traced(main, samples, label)
+    assert growth < 256 * KIB
     assert peak < 4 * window + 256 * KIB

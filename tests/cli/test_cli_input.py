@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from eventstream._cli._errors import CliError
@@ -63,6 +64,9 @@ def decode_pieces(form_name: str, pieces: list[bytes]) -> bytes:
 @given(st.sampled_from(sorted(DUMPS)), st.binary(max_size=300), st.data())
 def test_forms_decode_any_bytes_in_any_pieces(name: str, data: bytes, draw: st.DataObject) -> None:
     dump = DUMPS[name](data)
+    # A bare dump that starts like a quoted literal is read as one (the form's
+    # rule: a line opening with a quote gives the text between its quotes).
+    assume(name != "escaped-json-bare" or re.match(rb"\s*b?['\"]", dump) is None)
     pieces = draw.draw(splits(dump))
     form_name = name.split("-")[0]
     assert decode_pieces(form_name, pieces) == data

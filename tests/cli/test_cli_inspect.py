@@ -83,7 +83,8 @@ def test_message_checksum_error_is_pinpointed() -> None:
     assert ":ewent-type" in bad  # the corrupted name, shown as read
     (line,) = stderr_lines(result)
     assert line.startswith(
-        "eventstream: error: message checksum mismatch: the stream says 0x9536b899"
+        "eventstream: error: bad message at offset 125: message checksum mismatch: "
+        "the stream says 0x9536b899"
     )
     assert line.endswith("(at byte offset 248)")
 
@@ -111,7 +112,8 @@ def test_header_error_and_size_cap_are_pinpointed() -> None:
     )
     assert bad["message crc"].endswith("ok")
     assert stderr_lines(result) == [
-        "eventstream: error: header 'k': unknown value type 12; expected 0..9 (at byte offset 37)"
+        "eventstream: error: bad message at offset 23: header 'k': unknown value type 12; "
+        "expected 0..9 (at byte offset 37)"
     ]
 
     capped = run("inspect", "--max-message-size", "100", fixture("lambda-stream.bin"))
@@ -131,8 +133,8 @@ def test_truncated_stream() -> None:
     assert "bad message at offset 373\n" in text
     assert "60 bytes after the prelude, of the 90 it announces" in text
     assert stderr_lines(result)[-1] == (
-        "eventstream: error: stream ended after 72 bytes of a message; expected the 102-byte "
-        "message its prelude announces (at byte offset 373)"
+        "eventstream: error: bad message at offset 373: stream ended after 72 bytes of a "
+        "message; expected the 102-byte message its prelude announces (at byte offset 373)"
     )
     short = run("inspect", stdin=GOOD + b"\x00\x00\x00")
     assert short.returncode == 1

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import base64
-import os
-import select
-import subprocess
-import sys
 
 import pytest
 
 import eventstream as es
 from eventstream.aws_lambda import InvokeComplete, PayloadChunk, encode_http_integration_prelude
 
-from .cli_run import fixture, run, stderr_lines
+from .cli_run import fixture, live, run, stderr_lines
 
 
 def body(*events: PayloadChunk | InvokeComplete) -> bytes:
@@ -149,33 +145,6 @@ def test_max_message_size_applies() -> None:
     result = run("lambda", "--max-message-size", "64", fixture("lambda-stream.bin"))
     assert result.returncode == 1
     assert "exceeds max_message_size=64 (at byte offset 0)" in stderr_lines(result)[-1]
-
-
-def live(args: list[str], first: bytes, rest: bytes) -> tuple[bytes, bytes]:
-    """Write ``first`` to the tool's stdin and read what it prints while stdin is
-    still open; then write ``rest``, close, and read the rest of its output."""
-    if sys.platform == "win32":
-        pytest.skip("select() on pipes is POSIX only")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "eventstream", *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stdin is not None and process.stdout is not None
-    try:
-        process.stdin.write(first)
-        process.stdin.flush()
-        ready, _, _ = select.select([process.stdout], [], [], 30)
-        early = os.read(process.stdout.fileno(), 65536) if ready else b""
-        process.stdin.write(rest)
-        process.stdin.close()
-        late = process.stdout.read()
-        assert process.wait(timeout=30) == 0
-        return early, late
-    finally:
-        process.kill()
-        process.wait()
 
 
 def test_live_pipe_is_passed_on_as_it_arrives() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,8 +57,12 @@ def long_capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_bar_on_a_terminal_for_a_long_file(long_capture: Path) -> None:
     seen = run_on_terminal("inspect", long_capture)
     assert b"\r[" in seen and b"MiB / 9.0 MiB" in seen
-    assert b"] 100%  9.0 MiB / 9.0 MiB  9 messages" in seen  # the final state is shown
-    assert seen.endswith(b"\r")  # and erased at the end
+    # Erased at the end, and a one-line summary left in its place.
+    assert re.search(
+        rb"\r +\reventstream: 9 messages, 9\.0 MiB in \d+\.\d s "
+        rb"\([\d.]+ [KMG]?i?B/s, [\d,]+ messages/s\)\r\n$",
+        seen,
+    ), seen[-200:]
 
 
 def test_no_bar_when_never_or_short_or_not_a_terminal(long_capture: Path) -> None:
@@ -85,27 +90,58 @@ def test_always_draws_even_on_a_pipe() -> None:
     ]
 
 
-def test_unknown_size_shows_after_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     now = [100.0]
     monkeypatch.setattr(_progress.time, "monotonic", lambda: now[0])
+    return now
 
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
 
+def test_unknown_size_shows_after_a_second(clock: list[float]) -> None:
     screen = Terminal()
     bar = Progress("auto", None, screen)
     bar.update(1000, 1)
     assert screen.getvalue() == ""  # not yet long
-    now[0] += 1.5
+    clock[0] += 1.5
     bar.update(3 * 1024 * 1024, 12345)
-    assert screen.getvalue() == "\r3.0 MiB read  12,345 messages"
-    now[0] += 0.01
+    assert screen.getvalue() == "\r3.0 MiB read  12,345 messages  2.0 MiB/s"
+    clock[0] += 0.01
     bar.update(4 * 1024 * 1024, 12346)
-    assert screen.getvalue() == "\r3.0 MiB read  12,345 messages"  # redraws are rate-limited
+    assert screen.getvalue() == "\r3.0 MiB read  12,345 messages  2.0 MiB/s"  # rate-limited
     bar.note("a note")
-    blank = " " * len("3.0 MiB read  12,345 messages")
+    blank = " " * len("3.0 MiB read  12,345 messages  2.0 MiB/s")
     assert screen.getvalue().endswith(f"\r{blank}\ra note\n")  # erased, then the note
+    clock[0] += 0.99
+    bar.update(4 * 1024 * 1024, 16000)
     bar.finish(5 * 1024 * 1024, 20000)
-    blank = " " * len("5.0 MiB read  20,000 messages")
-    assert screen.getvalue().endswith(f"\r5.0 MiB read  20,000 messages\r{blank}\r")
+    blank = " " * len("4.0 MiB read  16,000 messages  1.6 MiB/s")
+    assert screen.getvalue().endswith(
+        f"\r{blank}\reventstream: 20,000 messages, 5.0 MiB in 2.5 s "
+        "(2.0 MiB/s, 8,000 messages/s)\n"
+    )
+
+
+@pytest.mark.parametrize("columns", [200, 80, 60, 45, 30])
+def test_bar_fits_the_terminal_with_rate_and_time_left(
+    clock: list[float], monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    screen = Terminal()
+    total = 100 * 1024 * 1024
+    bar = Progress("always", total, screen)
+    clock[0] += 10.0
+    bar.update(25 * 1024 * 1024, 1_000_000)  # 2.5 MiB/s: 30 s left
+    line = screen.getvalue().lstrip("\r")
+    assert len(line) <= columns - 1
+    assert "25.0 MiB / 100.0 MiB  1,000,000 messages" in line or columns < 50
+    if columns >= 80:
+        assert line.startswith("[") and "messages  0:30 left" in line
+    if columns >= 200:
+        assert "0:30 left  2.5 MiB/s" in line
+        cells = line.count("#") + line.count("-")
+        assert line.count("#") == cells // 4  # 25% filled

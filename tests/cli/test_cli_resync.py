@@ -40,7 +40,9 @@ def test_garbage_fixture_without_resync_stops_at_the_first_error() -> None:
     assert result.returncode == 1
     assert len(json_lines(result.stdout)) == 1  # what came before the error is written
     (line,) = stderr_lines(result)
-    assert line.startswith("eventstream: error: prelude checksum mismatch")
+    assert line.startswith(
+        "eventstream: error: bad message at offset 125: prelude checksum mismatch"
+    )
     assert line.endswith("(at byte offset 133)")
 
 

@@ -138,7 +138,10 @@ def test_a_cut_or_corrupt_stream(tmp_path: Path) -> None:
     corrupt = bytearray(body)
     corrupt[len(frames[0]) + 20] ^= 1
     _, _, err = verify(capture(tmp_path, [bytes(corrupt)]))
-    assert err[0].startswith("eventstream: error: frame 1: not an event-stream message: message")
+    assert err[0].startswith(
+        "eventstream: error: frame 1: not an event-stream message: bad message at offset 149: "
+        "message"
+    )
     assert f"(at byte offset {len(frames[0]) + len(frames[1]) - 4})" in err[0]
 
 

@@ -112,6 +112,7 @@ def test_quick_start() -> None:
 TODAY = {
     "README.md": {"python": 1},
     "docs/index.md": {"python": 1},
+    "docs/format.md": {"python": 1},
     "docs/lambda.md": {"python": 1},
     "docs/clients.md": {"python": 7},
     "docs/testing.md": {"python": 1},

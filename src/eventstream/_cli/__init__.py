@@ -1,4 +1,4 @@
-"""The ``eventstream`` command-line tool: decode, encode, inspect, lambda, verify.
+"""The ``eventstream`` command-line tool: decode, encode, inspect, lambda, invoke, verify.
 
 Standard library only.  Each command lives in its own module; this one
 parses the command line and turns every failure into one line on stderr and
@@ -9,34 +9,79 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Callable
 
 from .. import DEFAULT_MAX_MESSAGE_SIZE, __version__
 from .._crc import CRC32_BACKEND
 from .._feedgate import FEED_GATE
-from ._errors import EXIT_ERROR, CliError
+from ._errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_ERROR,
+    EXIT_FUNCTION_ERROR,
+    EXIT_OK,
+    EXIT_SKIPPED,
+    EXIT_USAGE,
+    CliError,
+)
 from ._input import FORMS
 from ._json_form import PAYLOAD_FORMS
 from ._progress import PROGRESS_MODES
 from ._service_form import add_service_options
+from ._terminal import one_line
 
 __all__ = ["main"]
 
-_EPILOG = """\
-exit status: 0 done; 1 bad input (the one-line error names the byte offset);
-2 bad usage; 3 --resync skipped bytes (each range reported on stderr);
-4 lambda: the function or the service reported an error.
-"""
+# Each command's help lists the statuses it can exit with.
+_STATUS_LINES = {
+    EXIT_OK: "0 done",
+    EXIT_ERROR: "1 bad input (the one-line error names the byte offset)",
+    EXIT_USAGE: "2 bad usage",
+    EXIT_SKIPPED: "3 --resync skipped bytes (each range reported on stderr)",
+    EXIT_FUNCTION_ERROR: "4 the function or the service reported an error",
+    EXIT_BROKEN_PIPE: "141 the reader of stdout went away (as a tool killed by SIGPIPE)",
+}
+_COMMAND_STATUSES = {
+    "decode": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED, EXIT_BROKEN_PIPE),
+    "inspect": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED, EXIT_BROKEN_PIPE),
+    "encode": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BROKEN_PIPE),
+    "lambda": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FUNCTION_ERROR, EXIT_BROKEN_PIPE),
+    "invoke": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FUNCTION_ERROR, EXIT_BROKEN_PIPE),
+    "verify": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BROKEN_PIPE),
+}
+
+
+def _epilog(statuses: tuple[int, ...]) -> str:
+    return "exit status:\n" + "".join(f"  {_STATUS_LINES[s]}\n" for s in statuses)
+
+
+_EPILOG = _epilog(tuple(_STATUS_LINES))
+
+_UNITS = {
+    "": 1, "b": 1,
+    "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
+    "kb": 10**3, "mb": 10**6, "gb": 10**9,
+}  # fmt: skip
+_SIZE = re.compile(r"\s*(0[xX][0-9a-fA-F]+|\d+)\s*([A-Za-z]*)\s*")
+
+
+def parse_size(text: str) -> int:
+    """A byte count: plain (``65536``, ``0x10000``) or with a unit (``64KiB``, ``1MB``)."""
+    match = _SIZE.fullmatch(text)
+    unit = _UNITS.get(match.group(2).lower()) if match is not None else None
+    if match is None or unit is None:
+        raise argparse.ArgumentTypeError(
+            f"not a size: {text!r}; expected bytes (65536), or a number with a unit: "
+            "KiB, MiB, GiB (powers of 1024) or kB, MB, GB (powers of 1000), e.g. 64MiB"
+        )
+    return int(match.group(1), 0) * unit
 
 
 def _message_size(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    value = parse_size(text)
     if not 16 <= value <= 0xFFFF_FFFF:
-        raise argparse.ArgumentTypeError(f"must be 16..4294967295, got {value}")
+        raise argparse.ArgumentTypeError(f"must be 16..4294967295 bytes (4 GiB - 1), got {value}")
     return value
 
 
@@ -65,8 +110,9 @@ def _stream_options(parser: argparse.ArgumentParser, resync: bool) -> None:
         "--max-message-size",
         type=_message_size,
         default=DEFAULT_MAX_MESSAGE_SIZE,
-        metavar="BYTES",
-        help=f"refuse messages longer than this (default {DEFAULT_MAX_MESSAGE_SIZE})",
+        metavar="SIZE",
+        help="refuse messages longer than this: bytes, or with a unit (64MiB, 1KiB, 1MB); "
+        f"default {DEFAULT_MAX_MESSAGE_SIZE // (1 << 20)}MiB",
     )
     parser.add_argument(
         "--progress",
@@ -94,7 +140,7 @@ def _command_parser(
         name,
         help=help,
         description=description,
-        epilog=_EPILOG,
+        epilog=_epilog(_COMMAND_STATUSES[name]),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     return parser
@@ -167,13 +213,42 @@ def build_parser() -> argparse.ArgumentParser:
         "event (error, log tail) to stderr.",
     )
     _stream_options(lam, resync=False)
-    lam.add_argument(
-        "--http-integration",
-        choices=("auto", "on", "off"),
-        default="auto",
-        help="split off an HTTP-integration prelude (JSON + 8 NUL bytes) and show it on "
-        "stderr: auto (when the payload starts with one), on (require it), off",
+    _lambda_output_options(lam)
+
+    invoke = _command_parser(
+        commands,
+        "invoke",
+        help="call a function with InvokeWithResponseStream: payload to stdout as it streams",
+        description="Call InvokeWithResponseStream, signed with botocore's credentials and "
+        "region (the sigv4 extra), and show the response as `lambda` shows a capture: the "
+        "payload to stdout as it arrives, the completion to stderr.",
     )
+    invoke.add_argument("function", metavar="FUNCTION", help="name, partial ARN or ARN")
+    invoke.add_argument(
+        "--payload",
+        default="",
+        help="the function's input: text (sent as UTF-8), or @FILE for a file's bytes",
+    )
+    invoke.add_argument("--qualifier", help="a version or alias")
+    invoke.add_argument(
+        "--log-type", choices=("None", "Tail"), help="Tail: the last 4 KB of the log, on stderr"
+    )
+    invoke.add_argument("--region", help="default: botocore's configured region")
+    invoke.add_argument(
+        "--endpoint-url", metavar="URL", help="default: https://lambda.REGION.amazonaws.com"
+    )
+    invoke.add_argument(
+        "--max-message-size",
+        type=_message_size,
+        default=DEFAULT_MAX_MESSAGE_SIZE,
+        metavar="SIZE",
+        help="refuse messages longer than this (as for decode)",
+    )
+    invoke.add_argument(
+        "--progress", choices=PROGRESS_MODES, default="never", help=argparse.SUPPRESS
+    )
+    _lambda_output_options(invoke)
+
     verify = _command_parser(
         commands,
         "verify",
@@ -200,6 +275,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _lambda_output_options(parser: argparse.ArgumentParser) -> None:
+    """What ``lambda`` and ``invoke`` share: how the response is shown."""
+    parser.add_argument(
+        "--http-integration",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="split off an HTTP-integration prelude (JSON + 8 NUL bytes) and show it on "
+        "stderr: auto (when the payload starts with one), on (require it), off",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="on stderr, only one JSON object: how the stream ended (status success, "
+        "function_error or error; exit_status; chunks; payload_bytes; error_code, "
+        "error_details, log_result, log_text; http_integration; unknown_events; error)",
+    )
+
+
 def _command(name: str) -> Callable[[argparse.Namespace], int]:
     # Imported on use: `eventstream encode` need not load the inspect code.
     if name == "decode":
@@ -208,6 +301,8 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
         from ._encode import run
     elif name == "inspect":
         from ._inspect import run
+    elif name == "invoke":
+        from ._invoke import run
     elif name == "verify":
         from ._verify import run
     else:
@@ -223,13 +318,16 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
     except CliError as exc:
         _flush_quietly()
-        print(f"eventstream: error: {exc}", file=sys.stderr)
+        # The message may quote the stream (an exception's text): keep it one inert line.
+        print(f"eventstream: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.status
     except BrokenPipeError:
-        # The reader went away (`eventstream decode big | head`): stop quietly.
-        # Point stdout at devnull so the interpreter's final flush cannot fail again.
+        # The reader went away (`eventstream decode big | head`): stop quietly,
+        # with the status a shell shows for a tool that SIGPIPE ended (128 + 13),
+        # not 1, which says the input was bad.  Point stdout at devnull so the
+        # interpreter's final flush cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_ERROR
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 130
     return status

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ._errors import EXIT_OK, EXIT_SKIPPED, CliError
+from ._errors import EXIT_OK, EXIT_SKIPPED
 from ._frames import GoodMessage, skip_note
-from ._json_form import dump_line, frame_to_json
+from ._json_form import PAYLOAD_PIECE, FrameLines
 from ._run import StreamRun
 from ._service_form import run_decode, uses_service_form
 
@@ -15,16 +14,27 @@ from ._service_form import run_decode, uses_service_form
 def run(args: argparse.Namespace) -> int:
     if uses_service_form(args):
         return run_decode(args)
-    out = sys.stdout.buffer
     skipped = 0
-    with StreamRun(args, resync=args.resync) as stream:
-        for item in stream:
-            if isinstance(item, GoodMessage):
-                out.write(dump_line(frame_to_json(item.frame, args.payload)))
-            elif args.resync:
+    lines = FrameLines(args.payload)
+    with StreamRun(args, resync=args.resync, keep_bytes=False) as stream:
+        out = stream.out
+        for batch in stream.batches():
+            records: list[bytes] = []
+            for item in batch:
+                if isinstance(item, GoodMessage):
+                    if len(item.frame.message.payload) <= PAYLOAD_PIECE:
+                        records.append(lines.line(item.frame))
+                        continue
+                    out.write(b"".join(records))
+                    records = []
+                    lines.write(item.frame, out)
+                    continue
+                out.write(b"".join(records))
+                records = []
+                if not args.resync:
+                    raise stream.stop(item)
                 skipped += 1
                 stream.progress.note(skip_note(item))
-            else:
-                out.flush()
-                raise CliError(str(item.problem))
+            out.write(b"".join(records))
+            stream.flush()
     return EXIT_SKIPPED if skipped else EXIT_OK

@@ -14,6 +14,8 @@ EXIT_USAGE = 2
 EXIT_SKIPPED = 3
 #: ``lambda``: the function or the service reported an error in the stream.
 EXIT_FUNCTION_ERROR = 4
+#: stdout's reader went away: what a shell shows for a tool SIGPIPE ended (128 + 13).
+EXIT_BROKEN_PIPE = 141
 
 
 class CliError(Exception):
@@ -29,7 +31,8 @@ class StreamProblem:
 
     The codec reports offsets from the start of what it was given; the frame
     reader gives it one message at a time, so ``base`` (where that message
-    starts in the stream) is added back.
+    starts in the stream) is added back.  Both are told: the message's start
+    and the wrong field's offset.
     """
 
     __slots__ = ("base", "error")
@@ -50,5 +53,11 @@ class StreamProblem:
         suffix = f" (at byte offset {self.error.offset})"
         return text[: -len(suffix)] if text.endswith(suffix) else text
 
-    def __str__(self) -> str:
+    @property
+    def detail(self) -> str:
+        """What is wrong, with the stream offset of the wrong field."""
         return f"{self.reason} (at byte offset {self.offset})"
+
+    def __str__(self) -> str:
+        """The error line: where the bad message starts, what is wrong, and where."""
+        return f"bad message at offset {self.base}: {self.detail}"

@@ -18,7 +18,8 @@ Forms (``--input``):
              ``'...'``, ``b'...'``, opening at the start of a line, after any
              indentation, and closing at the end of a line) gives the text between its
              quotes; anything else is taken as it is, spaces included.
-``auto``     tells the form from the first 4 KiB (see :func:`detect_form`).
+``auto``     tells the form from the first 4 KiB after any leading whitespace
+             (see :func:`detect_form`).
 """
 
 from __future__ import annotations
@@ -39,12 +40,36 @@ READ_BLOCK = 64 * 1024
 
 FORMS = ("raw", "hex", "base64", "escaped", "auto")
 
-#: Input bytes ``--input auto`` looks at, at least (unless the input is shorter).
+#: Input bytes ``--input auto`` looks at after any leading whitespace, at
+#: least (unless the input is shorter).
 AUTO_SAMPLE = 4096
+#: Leading whitespace ``--input auto`` reads past, at most.
+AUTO_BLANK_MAX = 1024 * 1024
 
 _WHITESPACE = b" \t\r\n\f\v"
 # A control byte other than whitespace: no text dump has one, a raw stream starts with one.
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")
+# The first line of an od, hexdump or xxd listing: an offset column (6 or more
+# digits, xxd's with a colon), then groups of hex digits.
+_LISTING = re.compile(
+    rb"[ \t\r\n\f\v]*[0-9A-Fa-f]{6,}:?[ \t]+[0-9A-Fa-f]{2,4}[ \t]+[0-9A-Fa-f]{2,4}"
+)
+_NOT_LISTING = (
+    "looks like an od, hexdump or xxd listing (an offset column before the bytes); "
+    "such listings are not read (od and hexdump also fold repeated lines into '*'): "
+    "write the bytes alone, e.g. with `xxd -p` or `od -An -v -tx1`, and pass --input hex"
+)
+
+
+def refuse_listing(head: bytes, what: str) -> None:
+    """Refuse an input that starts like an od/hexdump/xxd listing; say what to make instead."""
+    if _LISTING.match(head):
+        raise CliError(f"{what}: the input {_NOT_LISTING}")
+
+
+def looks_like_text(head: bytes) -> bool:
+    """True if these first bytes of an input are text, not an event stream."""
+    return bool(head) and _CONTROL.search(head) is None and not head.isspace()
 
 
 class Form(Protocol):
@@ -98,6 +123,16 @@ class HexForm(_QuantumForm):
     what = "a hex digit"
     bad = re.compile(rb"[^0-9A-Fa-f \t\r\n\f\v]")
     quantum = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started = False
+
+    def feed(self, data: bytes) -> bytes:
+        if not self._started:
+            self._started = True
+            refuse_listing(data, "--input hex")
+        return super().feed(data)
 
     def _decode(self, quanta: bytes) -> bytes:
         return binascii.unhexlify(quanta)
@@ -162,6 +197,7 @@ class EscapedForm:
         self._line = 1  # the line being read, for error messages
         self._line_open = False  # the current line's opening was already read
         self._quote: str | None = None
+        self._quote_line = 0  # the line the open quote opened on
 
     def feed(self, data: bytes) -> bytes:
         return self._lines(self._utf8(data, final=False), final=False)
@@ -192,13 +228,20 @@ class EscapedForm:
             end = pending.find("\n", start)
         rest = pending[start:]
         if final:
-            self._content += self._line_content(rest)
+            self._content += self._line_content(rest, final=True)
             rest = ""
         elif len(rest) > self._LINE_PIECE:
             # A very long line: take all but its tail, which may hold the closing quote.
             rest = rest[self._open(rest) :]
-            self._content += rest[: -self._HOLD]
-            rest = rest[-self._HOLD :]
+            cut = len(rest) - self._HOLD
+            # Take an even number of a run of backslashes: pairs are whole
+            # escapes, and the run's parity, which says whether a closing
+            # quote is escaped, is then the held tail's.
+            taken = rest[:cut]
+            if (len(taken) - len(taken.rstrip("\\"))) % 2:
+                cut -= 1
+            self._content += rest[:cut]
+            rest = rest[cut:]
         self._pending = rest
         out += self._decode_content(final)
         return bytes(out)
@@ -212,11 +255,13 @@ class EscapedForm:
         if match is None:
             return 0
         self._quote = match.group(1)
+        self._quote_line = self._line
         return match.end()
 
-    def _line_content(self, line: str) -> str:
-        line = line.rstrip("\r")
-        line = line[self._open(line) :]
+    def _line_content(self, line: str, final: bool = False) -> str:
+        raw = line.rstrip("\r")
+        opening = self._open(raw)
+        line = raw[opening:]
         self._line_open = False
         if self._quote is not None:
             stripped = line.rstrip()
@@ -225,6 +270,16 @@ class EscapedForm:
             if stripped.endswith(self._quote) and (len(body) - len(body.rstrip("\\"))) % 2 == 0:
                 self._quote = None
                 return body
+            if final:
+                if opening:
+                    # The last line opens a quote it never closes: then it
+                    # was no quoted literal, and the quote is a byte.
+                    self._quote = None
+                    return raw
+                raise CliError(
+                    f"--input escaped: the quoted literal opened on line {self._quote_line} "
+                    f"never closes (its closing {self._quote} is missing)"
+                )
         return line
 
     def _decode_content(self, final: bool) -> bytes:
@@ -310,6 +365,7 @@ def detect_form(sample: bytes) -> str:
         return "raw"
     if _CONTROL.search(sample):
         return "raw"
+    refuse_listing(sample, "--input auto")
     text = sample.translate(None, _WHITESPACE)
     if b"\\" in text:
         return "escaped"
@@ -362,20 +418,38 @@ class Input:
             if stat.S_ISREG(info.st_mode):
                 self.size = info.st_size
         self.bytes_read = 0
+        #: The input's first bytes (up to 64), to tell what a bad stream was.
+        self.head = b""
         self._first = b""
         if form == "auto":
-            # A live pipe hands over what it has; gather enough to tell the
-            # form, and no more once a control byte has said "raw".
-            sample = bytearray()
-            block = self._read()
-            while block:
-                sample += block
-                if len(sample) >= AUTO_SAMPLE or _CONTROL.search(block):
-                    break
-                block = self._read()
-            self._first = bytes(sample)
+            self._first = self._sample()
             form = detect_form(self._first)
         self.form = form
+
+    def _sample(self) -> bytes:
+        """The input's first bytes: enough to tell its form from its first non-blank ones.
+
+        A live pipe hands over what it has; gather :data:`AUTO_SAMPLE` bytes
+        after the leading whitespace, and no more once a control byte has
+        said "raw".  The whitespace is kept (an escaped dump's spaces are
+        bytes), up to :data:`AUTO_BLANK_MAX`.
+        """
+        sample = bytearray()
+        blank = 0  # leading whitespace bytes
+        block = self._read()
+        while block:
+            sample += block
+            if blank == len(sample) - len(block):
+                blank += len(block) - len(block.lstrip(_WHITESPACE))
+            if len(sample) - blank >= AUTO_SAMPLE or _CONTROL.search(block):
+                break
+            if blank > AUTO_BLANK_MAX:
+                raise CliError(
+                    f"--input auto: the input starts with more than {AUTO_BLANK_MAX} bytes of "
+                    "whitespace; pass --input"
+                )
+            block = self._read()
+        return bytes(sample)
 
     def _read(self) -> bytes:
         # read1: what is available now (at least a byte, until the end), so a
@@ -384,6 +458,8 @@ class Input:
             block = self._read_some(READ_BLOCK)
         except OSError as exc:
             raise CliError(f"cannot read {self.name}: {exc.strerror}") from None
+        if len(self.head) < 64:
+            self.head += block[: 64 - len(self.head)]
         self.bytes_read += len(block)
         return block
 

@@ -16,6 +16,8 @@ from typing import NamedTuple
 from .. import (
     ChecksumError,
     EventStreamError,
+    Frame,
+    Headers,
     HeaderType,
     HeaderValue,
     Message,
@@ -24,10 +26,13 @@ from .. import (
     decode,
 )
 from .._crc import crc32
-from .._format import FIXED_VALUE_SIZES, MIN_MESSAGE_LENGTH, PRELUDE_LENGTH, UINT32
+from .._format import FIXED_VALUE_SIZES, MIN_MESSAGE_LENGTH, UINT32
 from ._errors import StreamProblem
+from ._json_form import is_utf8
+from ._terminal import one_line
 
 PREVIEW_CHARS = 60
+_JSON_STRING = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False)
 
 
 class Field(NamedTuple):
@@ -48,7 +53,7 @@ def value_text(value: HeaderValue) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return one_line(json.dumps(value, ensure_ascii=False))
     if isinstance(value, bytes):
         return f"0x{value.hex()}" if value else "(empty)"
     if isinstance(value, Timestamp):
@@ -62,16 +67,30 @@ def value_text(value: HeaderValue) -> str:
     return str(int(value))
 
 
+# Enough bytes for PREVIEW_CHARS characters and one more (UTF-8: at most 4 each).
+_PREVIEW_BYTES = 4 * (PREVIEW_CHARS + 1)
+
+
 def payload_preview(payload: bytes) -> str:
+    """The payload's size and its start, as text if it is UTF-8, else as hex.
+
+    A long payload is checked in pieces and only its start decoded, so a big
+    one is never copied whole.
+    """
     if not payload:
         return "0 bytes"
     try:
-        text = payload.decode("utf-8")
+        if len(payload) <= _PREVIEW_BYTES:
+            text = payload.decode("utf-8")
+        elif is_utf8(payload):
+            text = payload[:_PREVIEW_BYTES].decode("utf-8", "ignore")  # a cut last character
+        else:
+            raise UnicodeDecodeError("utf-8", b"", 0, 0, "not UTF-8")
     except UnicodeDecodeError:
         head = payload[: PREVIEW_CHARS // 2].hex(" ")
         more = " ..." if len(payload) > PREVIEW_CHARS // 2 else ""
         return f"{_bytes(len(payload))}, binary: {head}{more}"
-    shown = json.dumps(text[:PREVIEW_CHARS], ensure_ascii=False)
+    shown = one_line(_JSON_STRING(text[:PREVIEW_CHARS]))
     more = " ..." if len(text) > PREVIEW_CHARS else ""
     return f"{_bytes(len(payload))}, text: {shown}{more}"
 
@@ -108,24 +127,19 @@ def message_fields(data: bytes, base: int, problem: StreamProblem | None = None)
     if len(data) >= 8:
         (headers_length,) = UINT32.unpack_from(data, 4)
         fields.append(Field(base + 4, 4, "headers length", str(headers_length)))
-    if len(data) >= PRELUDE_LENGTH:
+    if len(data) >= 12:
         (stated,) = UINT32.unpack_from(data, 8)
         verdict = _crc_verdict(stated, crc32(data[:8]))
         fields.append(Field(base + 8, 4, "prelude crc", f"0x{stated:08x}", verdict=verdict))
         if (
             verdict == "ok"
             and len(data) == total >= MIN_MESSAGE_LENGTH
-            and (headers_length <= total - MIN_MESSAGE_LENGTH)
+            and headers_length <= total - MIN_MESSAGE_LENGTH
         ):
             fields += _body_fields(data, base, total, headers_length)
-        elif len(data) > PRELUDE_LENGTH:
-            rest = (
-                f"{len(data) - PRELUDE_LENGTH} bytes after the prelude, "
-                f"of the {total - PRELUDE_LENGTH} it announces"
-            )
-            fields.append(
-                Field(base + PRELUDE_LENGTH, len(data) - PRELUDE_LENGTH, "body (not read)", rest)
-            )
+        elif len(data) > 12:
+            rest = f"{len(data) - 12} bytes after the prelude, of the {total - 12} it announces"
+            fields.append(Field(base + 12, len(data) - 12, "body (not read)", rest))
     elif len(data) % 4:
         whole = len(data) - len(data) % 4
         fields.append(Field(base + whole, len(data) - whole, "(cut field)", "the stream ends"))
@@ -134,52 +148,136 @@ def message_fields(data: bytes, base: int, problem: StreamProblem | None = None)
     return fields
 
 
-def _body_fields(data: bytes, base: int, total: int, headers_length: int) -> list[Field]:
-    fields: list[Field] = []
-    crc_at = total - 4
-    (stated,) = UINT32.unpack_from(data, crc_at)
-    computed = crc32(data[:crc_at])
-    message: Message | None = None
-    note = ""
-    try:
-        # With a wrong message CRC, read the headers of a copy with the right
-        # one: worth showing, but marked unverified.
-        message = decode(data[:crc_at] + UINT32.pack(computed))
-        if stated != computed:
-            note = " (unverified: the message crc is wrong)"
-    except EventStreamError:
-        pass
-    block_start = base + PRELUDE_LENGTH
-    if message is None:
-        count = "header block that does not parse"
-    else:
-        count = f"{len(message.headers)} header{'s' if len(message.headers) != 1 else ''}"
-    fields.append(
-        Field(block_start, headers_length, "headers", f"{count}, {headers_length} bytes{note}")
-    )
-    if message is not None:
-        at = block_start
-        for name, wire, value in message.headers.typed_items():
-            size = _header_size(name, wire, value)
-            text = f"{wire.name.lower()} {value_text(value)}"
-            fields.append(Field(at, size, name, text, depth=1))
-            at += size
-        payload = message.payload
-    else:
-        payload = data[PRELUDE_LENGTH + headers_length : crc_at]
+def _header_rows(headers: Headers) -> list[tuple[int, int, str, str]]:
+    """Each header's offset in the block, size, shown name and shown value."""
+    rows = []
+    at = 0
+    for name, wire, value in headers.typed_items():
+        size = _header_size(name, wire, value)
+        rows.append((at, size, one_line(name), f"{wire.name.lower()} {value_text(value)}"))
+        at += size
+    return rows
+
+
+class FrameLayout:
+    """The fields of good messages, the header rows of a repeated header block shown once.
+
+    The decoder hands the same :class:`~eventstream.Headers` object out for
+    the same header block, so its rows are kept by identity (the object is
+    kept too, so that its id is not reused).
+    """
+
+    _CACHE_ENTRIES = 256
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[Headers, list[tuple[int, int, str, str]]]] = {}
+
+    def rows(self, headers: Headers) -> list[tuple[int, int, str, str]]:
+        cached = self._rows.get(id(headers))
+        if cached is not None and cached[0] is headers:
+            return cached[1]
+        rows = _header_rows(headers)
+        if len(self._rows) >= self._CACHE_ENTRIES:
+            self._rows.clear()
+        self._rows[id(headers)] = (headers, rows)
+        return rows
+
+    def fields(self, frame: Frame, data: bytes | memoryview) -> list[Field]:
+        """The fields of a message the decoder accepted, whose bytes are ``data``."""
+        base = frame.offset
+        total = frame.total_length
+        headers_length = frame.headers_length
+        message = frame.message
+        (prelude_crc,) = UINT32.unpack_from(data, 8)
+        (message_crc,) = UINT32.unpack_from(data, total - 4)
+        return _good_fields(
+            base,
+            total,
+            headers_length,
+            prelude_crc,
+            message_crc,
+            message,
+            self.rows(message.headers),
+        )
+
+
+def _good_fields(
+    base: int,
+    total: int,
+    headers_length: int,
+    prelude_crc: int,
+    message_crc: int,
+    message: Message,
+    rows: list[tuple[int, int, str, str]],
+    message_verdict: str = "ok",
+    note: str = "",
+) -> list[Field]:
+    block_start = base + 12
+    count = len(rows)
+    fields = [
+        Field(base, 4, "total length", str(total)),
+        Field(base + 4, 4, "headers length", str(headers_length)),
+        Field(base + 8, 4, "prelude crc", f"0x{prelude_crc:08x}", verdict="ok"),
+        Field(
+            block_start,
+            headers_length,
+            "headers",
+            f"{count} header{'s' if count != 1 else ''}, {headers_length} bytes{note}",
+        ),
+    ]
+    for at, size, name, text in rows:
+        fields.append(Field(block_start + at, size, name, text, depth=1))
+    payload = message.payload
     fields.append(
         Field(block_start + headers_length, len(payload), "payload", payload_preview(payload))
     )
     fields.append(
-        Field(
-            base + crc_at,
-            4,
-            "message crc",
-            f"0x{stated:08x}",
-            verdict=_crc_verdict(stated, computed),
-        )
+        Field(base + total - 4, 4, "message crc", f"0x{message_crc:08x}", verdict=message_verdict)
     )
     return fields
+
+
+def _body_fields(data: bytes, base: int, total: int, headers_length: int) -> list[Field]:
+    crc_at = total - 4
+    (stated,) = UINT32.unpack_from(data, crc_at)
+    computed = crc32(data[:crc_at])
+    try:
+        # With a wrong message CRC, read the headers of a copy with the right
+        # one: worth showing, but marked unverified.
+        message = decode(bytes(data[:crc_at]) + UINT32.pack(computed))
+    except EventStreamError:
+        block_start = base + 12
+        payload = data[12 + headers_length : crc_at]
+        return [
+            Field(
+                block_start,
+                headers_length,
+                "headers",
+                f"header block that does not parse, {headers_length} bytes",
+            ),
+            Field(block_start + headers_length, len(payload), "payload", payload_preview(payload)),
+            Field(
+                base + crc_at,
+                4,
+                "message crc",
+                f"0x{stated:08x}",
+                verdict=_crc_verdict(stated, computed),
+            ),
+        ]
+    note = " (unverified: the message crc is wrong)" if stated != computed else ""
+    (prelude_crc,) = UINT32.unpack_from(data, 8)
+    fields = _good_fields(
+        base,
+        total,
+        headers_length,
+        prelude_crc,
+        stated,
+        message,
+        _header_rows(message.headers),
+        _crc_verdict(stated, computed),
+        note,
+    )
+    return fields[3:]  # the prelude's fields are the caller's
 
 
 def _mark(fields: list[Field], problem: StreamProblem) -> None:

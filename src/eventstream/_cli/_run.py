@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
+from typing import BinaryIO
 
-from ._frames import FrameReader, Item
-from ._input import Input
+from ._errors import CliError
+from ._frames import BadStretch, FrameReader, Item
+from ._input import Input, looks_like_text
 from ._progress import Progress
 
 
@@ -14,17 +17,45 @@ class StreamRun:
     """The items of the input named on the command line, with progress on stderr.
 
     Use as a context manager: the input is closed and the bar erased on the way out.
+    ``keep_bytes``: the good messages' bytes are wanted (``inspect``).
     """
 
-    def __init__(self, args: argparse.Namespace, resync: bool) -> None:
+    def __init__(self, args: argparse.Namespace, resync: bool, keep_bytes: bool = True) -> None:
+        self.out: BinaryIO = sys.stdout.buffer
         self.input = Input(args.file, args.input)
         self.progress = Progress(args.progress, self.input.size)
-        self.reader = FrameReader(self.input.blocks(), args.max_message_size, resync)
+        self.reader = FrameReader(self.input.blocks(), args.max_message_size, resync, keep_bytes)
+
+    def batches(self) -> Iterator[list[Item]]:
+        """The items, a list per input block; the bar is updated between lists.
+
+        The command writes a list's output and calls :meth:`flush` before the
+        next list is read, so a live pipe's messages come out as they arrive.
+        """
+        for batch in self.reader.batches():
+            yield batch
+            self.progress.update(self.input.bytes_read, self.reader.messages)
 
     def __iter__(self) -> Iterator[Item]:
-        for item in self.reader:
-            yield item
-            self.progress.update(self.input.bytes_read, self.reader.messages)
+        for batch in self.batches():
+            yield from batch
+
+    def stop(self, stretch: BadStretch) -> CliError:
+        """The error that stops the command at a bad stretch (without ``--resync``).
+
+        Raw input that is text from its first byte is most likely a dump: say
+        which option reads it.
+        """
+        self.flush()
+        text = str(stretch.problem)
+        raw = self.input.form == "raw"
+        if raw and stretch.start == 0 and looks_like_text(self.input.head):
+            text += "; the input looks like a text dump, not raw bytes: try --input auto"
+        return CliError(text)
+
+    def flush(self) -> None:
+        """Pass what was written on, before the input is read again (it may block)."""
+        self.out.flush()
 
     def __enter__(self) -> StreamRun:
         return self

@@ -61,6 +61,8 @@ _READ_SIZE = 64 * 1024
 _NO_ERROR = 0
 _PROTOCOL_ERROR = 1
 _CANCEL = 8
+# The frame type a server's connection preface starts with (RFC 9113, section 3.4).
+_SETTINGS_FRAME = 0x4
 
 
 class EventSigning(Protocol):
@@ -80,6 +82,43 @@ def client_ssl_context() -> ssl.SSLContext:
     context = ssl.create_default_context()
     context.set_alpn_protocols(["h2"])
     return context
+
+
+class FrameLengthGuard:
+    """Follows the HTTP/2 frame headers in the bytes a peer sends and refuses a frame
+    longer than the connection allows before any of its body is buffered: ``h2`` waits
+    for a whole frame (up to the 16 MiB its 24-bit length can claim) and only then
+    checks the length.  Costs one step per frame, not per byte."""
+
+    __slots__ = ("_body_left", "_header", "max_frame_size")
+
+    def __init__(self, max_frame_size: int) -> None:
+        self.max_frame_size = max_frame_size
+        self._body_left = 0
+        self._header = bytearray()
+
+    def check(self, data: bytes) -> str | None:
+        """What is wrong with the frames ``data`` continues, or ``None``."""
+        pos, size = 0, len(data)
+        while pos < size:
+            if self._body_left:
+                step = min(self._body_left, size - pos)
+                self._body_left -= step
+                pos += step
+                continue
+            step = min(9 - len(self._header), size - pos)
+            self._header += data[pos : pos + step]
+            pos += step
+            if len(self._header) == 9:
+                length = int.from_bytes(self._header[:3], "big")
+                self._header.clear()
+                if length > self.max_frame_size:
+                    return (
+                        f"a frame of {length} bytes, over the {self.max_frame_size} "
+                        "this connection allows"
+                    )
+                self._body_left = length
+        return None
 
 
 class DuplexSession:
@@ -188,6 +227,9 @@ class DuplexSession:
         self._producer: asyncio.Task[None] | None = None
         self._producer_error: BaseException | None = None
         self._goaway: tuple[int, int] | None = None
+        # The first bytes from the server, until its first frame header is checked.
+        self._preface: bytearray | None = bytearray()
+        self._frames = FrameLengthGuard(16384)  # h2's max_inbound_frame_size, set at open
 
     # -- public state -------------------------------------------------------------
 
@@ -280,6 +322,7 @@ class DuplexSession:
         config = h2mod.config.H2Configuration(client_side=True, header_encoding="utf-8")
         conn: h2.connection.H2Connection = h2mod.connection.H2Connection(config=config)
         self._conn = conn
+        self._frames.max_frame_size = conn.max_inbound_frame_size
         conn.initiate_connection()
         conn.update_settings(
             {
@@ -609,6 +652,26 @@ class DuplexSession:
                 if not data:
                     self._fail(self._lost("the server closed the connection"))
                     return
+                if self._preface is not None:
+                    self._preface += data
+                    if len(self._preface) < 9:
+                        continue
+                    data, self._preface = bytes(self._preface), None
+                    if data[3] != _SETTINGS_FRAME:
+                        # h2 would wait for the whole "frame" that, say, an HTTP/1.1
+                        # status line claims (megabytes) before it objected.
+                        shown = data[:32].decode("ascii", "replace")
+                        self._fail(
+                            HTTP2ProtocolError(
+                                "the server broke HTTP/2: it must open with a SETTINGS "
+                                f"frame, and sent {shown!r}"
+                            )
+                        )
+                        return
+                problem = self._frames.check(data)
+                if problem is not None:
+                    self._fail(HTTP2ProtocolError(f"the server broke HTTP/2: {problem}"))
+                    return
                 try:
                     events = conn.receive_data(data)
                 except h2.exceptions.ProtocolError as exc:
@@ -629,6 +692,10 @@ class DuplexSession:
                     await self._drain(None, "control frames")
         except DuplexError:
             return  # _drain already recorded it
+        except Exception as exc:
+            # Nothing else is expected here; if it happens, both directions hear of it
+            # rather than wait for a task that is gone.
+            self._fail(DuplexError(f"the session's reading task failed: {exc!r}"), cause=exc)
 
     def _handle(self, event: Any) -> None:
         h2e = self._h2.events
@@ -640,8 +707,14 @@ class DuplexSession:
         elif isinstance(event, h2e.ResponseReceived):
             self._response_headers = [(str(n), str(v)) for n, v in event.headers or ()]
             for name, value in self._response_headers:
-                if name == ":status":
-                    self._status = int(value)
+                if name != ":status":
+                    continue
+                if not (len(value) == 3 and value.isascii() and value.isdigit()):
+                    self._fail(
+                        HTTP2ProtocolError(f"the server sent :status {value[:40]!r}, not 3 digits")
+                    )
+                    return
+                self._status = int(value)
             self._inbox_changed.set()
         elif isinstance(event, h2e.DataReceived):
             data = event.data or b""
