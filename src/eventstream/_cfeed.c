@@ -14,8 +14,10 @@
  * pure-Python ones by construction, and this file only has to get the one
  * decision and the append right.
  *
- * Worst case: O(len(data)) per call, amortized, whatever the piece sizes
- * (see grow()).
+ * Worst case: O(len(data)) per call, amortized.  The append grows the
+ * bytearray with PyByteArray_Resize, which over-allocates by about 1/8 of
+ * the size when it grows (CPython Objects/bytearrayobject.c), so n one-byte
+ * pieces cost O(n) in all, like `buf += data` in Python.
  *
  * The module is optional: when it is not built (no compiler) or
  * EVENTSTREAM_PURE_PYTHON is set, eventstream._feedgate gives Decoder a
@@ -92,38 +94,6 @@ call_python(PyObject *function, FeedGate *self, PyObject *data)
 #endif
 }
 
-/* Make buf `size` bytes long (size < need), keeping its first bytes.
- *
- * bytearray over-allocates by only 1/8 when it grows, and not at all when
- * it grows by more than that, so pieces large next to the buffer (64 KiB
- * pieces of a 32 MiB message) would each move the whole buffer wherever
- * realloc cannot grow it in place: O(n^2 / piece size) copying.  Growing the
- * capacity to 1.5 times the size, never past the message's length, keeps
- * the copies O(n) in all and the memory within 1.5 times the bytes received
- * (never the length the prelude merely claims).  The second resize only
- * sets the size: CPython keeps the capacity when the size stays above half
- * of it (bytearray_resize, Objects/bytearrayobject.c).  The stable ABI
- * cannot see the capacity, so there every append is a plain resize. */
-static int
-grow(PyObject *buf, Py_ssize_t size, Py_ssize_t need)
-{
-#ifndef Py_LIMITED_API
-    if (size < ((PyByteArrayObject *)buf)->ob_alloc) {
-        return PyByteArray_Resize(buf, size);
-    }
-    Py_ssize_t room = size + size / 2;
-    if (room > need || room < size) {
-        room = need;
-    }
-    if (PyByteArray_Resize(buf, room) < 0) {
-        return -1;
-    }
-#else
-    (void)need;
-#endif
-    return PyByteArray_Resize(buf, size);
-}
-
 static PyObject *
 FeedGate_feed(FeedGate *self, PyObject *data)
 {
@@ -170,7 +140,7 @@ FeedGate_feed(FeedGate *self, PyObject *data)
     if (self->latch != Py_None || size >= need - held) {
         return call_python(feed_rest, self, data);
     }
-    if (grow(buf, held + size, need) < 0) {
+    if (PyByteArray_Resize(buf, held + size) < 0) {
         /* Refused (a view of the buffer is alive, or no memory): the Python
          * path tries the same append and reports it. */
         PyErr_Clear();

@@ -181,20 +181,10 @@ class Decoder(FeedGate):
         # lacks, then parse the rest straight out of src, so a large piece
         # is copied only as far as a message spans pieces.
         messages: list[Message] = []
-        held = len(buf)
-        if len(src) <= held:
-            # Reserve room for the whole piece first (bytearray has no
-            # reserve(): growing then cutting back keeps the block, as CPython
-            # keeps it when a bytearray shrinks by less than half).  Without
-            # it, the C allocator hands each large message's buffer fresh
-            # pages to fault in, piece by piece, instead of reusing the
-            # memory of the message before.
-            buf += src
-            del buf[held:]
         pos, error = self._complete_buffered(src, messages, frames)
         if error is not None:
             return self._fail(error, messages, buf, src, pos, 0)
-        if self._buf:  # src ended before the buffered message did
+        if buf:  # src ended before the buffered message did
             return messages
         return self._feed_piece(src, pos, messages, frames)
 
@@ -268,11 +258,7 @@ class Decoder(FeedGate):
             return pos, error
         self._base += need
         self._need = PRELUDE_LENGTH
-        # A new buffer rather than the old one emptied: emptying a bytearray
-        # shrinks its block in place (realloc), which leaves the allocator
-        # handing the next large message fresh pages to fault in, piece by
-        # piece; freeing the block lets it reuse the memory.
-        self._buf = bytearray()
+        del buf[:]
         return pos, None
 
     def _fail(
