@@ -524,9 +524,7 @@ class StreamDecoder(FailStop):
             try:
                 event = self._event(frame.message, frame.offset)
             except EventStreamError as exc:
-                if exc.message_offset is None:
-                    exc.message_offset = frame.offset
-                return self._defer(events, exc)
+                return self._defer(events, exc, frame.offset)
             if event is not None:
                 events.append(event)
         return events
