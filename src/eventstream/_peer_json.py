@@ -13,13 +13,13 @@ What the standard ``json.loads`` lets through and this refuses:
   quadratic in the digits on Pythons without ``sys.set_int_max_str_digits``;
 * ``MemoryError`` while building the document, and bytes that are not UTF-8.
 
-Worst case: the work of one ``json.loads`` of the text plus one pass over the
-containers it built.
+Worst case: one pass over the text to count its nesting, then one ``json.loads``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Union
 
 __all__ = [
@@ -50,20 +50,28 @@ def _parse_int(digits: str) -> int:
     return int(digits)
 
 
-def _too_deep(document: Any, max_depth: int) -> bool:
-    # Iterative, so a document near the recursion limit cannot overflow here.
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > max_depth:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+# A JSON string (escapes included) or one bracket: enough to count nesting without
+# parsing, so the depth is known before json's recursive scanner sees the text.
+_NESTING_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
+
+
+def _nested_too_deep(text: str, max_depth: int) -> bool:
+    """Whether the value at the start of ``text`` opens more than ``max_depth`` levels.
+
+    One linear pass, stopping where the first container closes (what follows is not
+    part of the value). The answer is exact for valid JSON; on text that is not JSON
+    it may say too deep, which is an error either way."""
+    depth = 0
+    for token in _NESTING_TOKEN.finditer(text):
+        char = text[token.start()]
+        if char in "[{":
+            depth += 1
+            if depth > max_depth:
+                return True
+        elif char in "]}":
+            depth -= 1
+            if depth <= 0:
+                return False
     return False
 
 
@@ -86,6 +94,8 @@ def _parse(text: JSONText, max_depth: int, whole: bool) -> tuple[Any, int]:
     try:
         if not isinstance(text, str):
             text = bytes(text).decode("utf-8")
+        if text.lstrip()[:1] in ("[", "{") and _nested_too_deep(text, max_depth):
+            raise PeerJSONError(f"nested more than {max_depth} levels deep")
         if whole:
             document, end = _DECODER.decode(text), len(text)
         else:
@@ -101,6 +111,4 @@ def _parse(text: JSONText, max_depth: int, whole: bool) -> tuple[Any, int]:
     except ValueError as exc:
         # JSONDecodeError's message names line, column and character offset.
         raise PeerJSONError(str(exc)) from None
-    if _too_deep(document, max_depth):
-        raise PeerJSONError(f"nested more than {max_depth} levels deep")
     return document, end

@@ -42,7 +42,9 @@ def test_encode_refuses_deep_json_with_the_line_number() -> None:
     for bad in (DEEP, b'{"payload_encoding": "json", "payload": ' + DEEP_CLOSED + b"}"):
         result = run("encode", stdin=good + bad + b"\n")
         assert result.returncode == 1
-        assert stderr_lines(result) == ["eventstream: error: line 2: nested too deeply to parse"]
+        assert stderr_lines(result) == [
+            "eventstream: error: line 2: nested more than 201 levels deep"
+        ]
 
 
 def test_encode_refuses_an_overlong_integer() -> None:
@@ -82,5 +84,5 @@ def test_lambda_http_integration_on_refuses_a_deep_prelude() -> None:
     assert result.returncode == 1
     assert stderr_lines(result) == [
         "eventstream: error: --http-integration on: prelude is not UTF-8 JSON: "
-        "nested too deeply to parse (payload offset 0)"
+        "nested more than 200 levels deep (payload offset 0)"
     ]

@@ -69,4 +69,19 @@ def test_botocore_cbor_parser_reads_our_cbor_payloads(service: str, operation: s
     for _ in range(EXAMPLES):
         events = [random_event(stream, rng, name=name) for name in stream.event_names]
         body = b"".join(stream.encode(event) for event in events)
-        assert botocore_events(service, operation, "cbor", body, stream.stream_member) == events
+        expected = [_without_null_map_values(event) for event in events]
+        assert botocore_events(service, operation, "cbor", body, stream.stream_member) == expected
+        # Our own decoder keeps what botocore drops.
+        decoder = stream.decoder(check_complete=False)
+        assert [event.as_boto3() for event in decoder.feed(body)] == events
+
+
+def _without_null_map_values(value: object) -> object:
+    # botocore's CBOR parser leaves out a map entry whose value is null
+    # (BaseCBORParser._parse_key_value_pair, botocore 1.42 and 1.44), which only a
+    # document member can hold.
+    if isinstance(value, dict):
+        return {k: _without_null_map_values(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_null_map_values(v) for v in value]
+    return value

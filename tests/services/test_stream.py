@@ -437,7 +437,12 @@ CONVERSE_HOSTILE = [
     ),
     ("messageStop", b'["end_turn"]', "application/json", "expected an object, got list"),
     ("messageStop", b'{"stopReason": "end_turn"}', "text/xml", "content type 'text/xml'"),
-    ("messageStop", b"[" * 100_000 + b"]" * 100_000, "application/json", "nested too deeply"),
+    (
+        "messageStop",
+        b"[" * 100_000 + b"]" * 100_000,
+        "application/json",
+        "nested more than 100 levels deep",
+    ),
     (
         "messageStop",
         b'{"additionalModelResponseFields": ' + b"[" * 500 + b"]" * 500 + b"}",

@@ -24,6 +24,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from .. import EventStreamError, Message, encode
+from .._peer_json import PeerJSONError, parse_peer_json
 from ..events import ServiceStreamError
 from ._errors import EXIT_FUNCTION_ERROR, EXIT_OK, CliError
 from ._input import Input
@@ -144,8 +145,8 @@ def run_decode(args: argparse.Namespace) -> int:
 
 def _line_to_bytes(stream: StreamModel, line: str, number: int) -> bytes:
     try:
-        obj = json.loads(line)
-    except ValueError as exc:
+        obj = parse_peer_json(line)
+    except PeerJSONError as exc:
         raise CliError(f"line {number}: not JSON: {exc}") from None
     if not isinstance(obj, dict) or len(obj) != 1:
         raise CliError(f"line {number}: expected an object with one key, the event name")
