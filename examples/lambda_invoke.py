@@ -3,8 +3,9 @@ as it arrives.
 
 1. ``eventstream.aws_lambda.build_request`` builds the ``InvokeWithResponseStream``
    request (``POST /2021-11-15/functions/{name}/response-streaming-invocations``);
-2. botocore's SigV4 signer signs it (service ``lambda``) with the credentials and
-   region botocore finds (environment, ``~/.aws``, instance role, ...);
+2. ``eventstream.signing.sign_request`` signs it with botocore's SigV4 (service
+   ``lambda``, the body signed whole) with the credentials and region botocore finds
+   (environment, ``~/.aws``, instance role, ...);
 3. httpx sends it with ``client.stream(...)`` and ``iter_raw()`` (see
    ``httpx_sync.py`` for why), and ``eventstream.adapters.iter_events`` turns the body
    into events: each ``PayloadChunk`` is written to stdout at once, ``InvokeComplete``
@@ -25,8 +26,6 @@ from typing import BinaryIO, TextIO
 
 import botocore.session
 import httpx
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 
 from eventstream import EventStreamError
 from eventstream.adapters import iter_events
@@ -40,6 +39,7 @@ from eventstream.aws_lambda import (
     error_from_response,
     response_head,
 )
+from eventstream.signing import Credentials, sign_request
 
 TRUNCATION_ERRORS = (httpx.RemoteProtocolError, httpx.ReadError)
 # A function may run for up to 15 minutes (Lambda's maximum timeout) and may pause
@@ -49,13 +49,16 @@ TIMEOUT = httpx.Timeout(10.0, read=900.0)
 
 def sign(request: Request, endpoint: str, region: str) -> tuple[str, dict[str, str]]:
     """The URL and the headers (the request's plus SigV4's) to send."""
-    credentials = botocore.session.get_session().get_credentials()
-    if credentials is None:
+    found = botocore.session.get_session().get_credentials()
+    if found is None:
         raise LambdaError("no AWS credentials found (environment, ~/.aws, instance role)")
+    frozen = found.get_frozen_credentials()
+    credentials = Credentials(frozen.access_key, frozen.secret_key, frozen.token or None)
     url = endpoint.rstrip("/") + request.target
-    signed = AWSRequest(method=request.method, url=url, data=request.body, headers=request.headers)
-    SigV4Auth(credentials.get_frozen_credentials(), "lambda", region).add_auth(signed)
-    return url, dict(signed.headers.items())
+    signed = sign_request(
+        request.method, url, request.headers, credentials, region, "lambda", body=request.body
+    )
+    return url, signed.headers
 
 
 def invoke(

@@ -28,6 +28,15 @@ class EventStreamError(ValueError):
         self.message_offset: int | None = None
 
 
+class MessageError(EventStreamError):
+    """Base of the errors about one whole message, raised above the codec: ``offset``
+    and ``message_offset`` are both the message's stream offset (``None`` if unknown)."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message, offset)
+        self.message_offset = offset
+
+
 class ChecksumError(EventStreamError):
     """A CRC-32 in the stream does not match the bytes it covers."""
 

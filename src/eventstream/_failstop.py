@@ -34,8 +34,13 @@ class FailStop:
         latch = self._latch
         return None if latch is None else latch.error
 
-    def _defer(self, items: list[_Item], error: EventStreamError) -> list[_Item]:
+    def _defer(
+        self, items: list[_Item], error: EventStreamError, message_offset: int | None = None
+    ) -> list[_Item]:
         # Hand out the good items first; the error comes with the next call.
+        # ``message_offset``: the message being converted, unless the error names one.
+        if error.message_offset is None:
+            error.message_offset = message_offset
         latch = self._latch = Latch(error)
         if not items:
             latch.raise_error()

@@ -37,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from ._errors import EventStreamError
+from ._errors import EventStreamError, MessageError
 from ._headers import Headers
 from ._message import Message
 from ._peer_json import parse_peer_json
@@ -82,7 +82,7 @@ class InvalidEventMessageError(EventStreamError):
     string. ``offset`` is the message's stream offset when known."""
 
 
-class ServiceStreamError(EventStreamError):
+class ServiceStreamError(MessageError):
     """The service reported a failure inside the stream.
 
     ``code`` is the ``:exception-type`` or ``:error-code``, ``message`` the text the
@@ -99,7 +99,6 @@ class ServiceStreamError(EventStreamError):
     ) -> None:
         text = f"{code}: {message}" if message else code
         super().__init__(f"the service sent {self.kind} {text}", offset)
-        self.message_offset = offset
         self.code = code
         self.message = message
         self.headers = headers

@@ -53,13 +53,15 @@ def test_exception() -> None:
     error = kind.to_error(40)
     assert isinstance(error, ModeledStreamException) and isinstance(error, es.EventStreamError)
     assert (error.code, error.message, error.offset) == ("ValidationException", "bad input", 40)
+    assert error.message_offset == 40
     assert "ValidationException: bad input" in str(error)
     copy = pickle.loads(pickle.dumps(error))
-    assert (copy.code, copy.message, copy.payload, copy.offset) == (
+    assert (copy.code, copy.message, copy.payload, copy.offset, copy.message_offset) == (
         error.code,
         error.message,
         error.payload,
         error.offset,
+        error.message_offset,
     )
 
 

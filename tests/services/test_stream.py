@@ -465,7 +465,7 @@ def test_payloads_that_do_not_fit_raise_and_keep_the_events_before(
     with pytest.raises(InvalidEventPayloadError, match=match) as info:
         decoder.feed(b"")
     assert info.value.event == event_type
-    assert info.value.offset == len(good)
+    assert info.value.offset == info.value.message_offset == len(good)
     with pytest.raises(DecoderFailedError):
         decoder.feed(good)
 

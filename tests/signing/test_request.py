@@ -96,6 +96,52 @@ def test_seed_equals_botocores(
     assert len(signed.seed) == 32
 
 
+@pytest.mark.parametrize("body", [b"", b'{"question": 42}', bytes(range(256)) * 9])
+@pytest.mark.parametrize(("url", "headers", "token"), CASES)
+def test_whole_body_request_equals_botocores_add_auth(
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    headers: dict[str, str],
+    token: str | None,
+    body: bytes,
+) -> None:
+    now = dt.datetime(2026, 11, 30, 23, 59, 59, 999_000, tzinfo=UTC)
+    monkeypatch.setattr(
+        botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: now.replace(tzinfo=None)
+    )
+    reference = AWSRequest(method="POST", url=url, headers=dict(headers), data=body)
+    botocore.auth.SigV4Auth(
+        botocore.credentials.Credentials("AKIDEXAMPLE", "secret/key", token), "lambda", "eu-west-1"
+    ).add_auth(reference)
+
+    signed = sign_request(
+        "POST",
+        url,
+        headers,
+        Credentials("AKIDEXAMPLE", "secret/key", token),
+        "eu-west-1",
+        "lambda",
+        signing_time=now,
+        body=body,
+    )
+    assert "X-Amz-Content-SHA256" not in signed.headers
+    assert signed.headers == dict(reference.headers.items())
+    assert signed.seed == seed_from_authorization(reference.headers["Authorization"])
+
+
+def test_body_of_the_wrong_type_is_refused() -> None:
+    with pytest.raises(es.EncodeError, match="body must be bytes-like"):
+        sign_request(
+            "POST",
+            "https://h/p",
+            {},
+            Credentials("a", "b"),
+            "r",
+            "s",
+            body="text",  # type: ignore[arg-type]
+        )
+
+
 def test_old_signing_headers_are_replaced() -> None:
     signed = sign_request(
         "POST",

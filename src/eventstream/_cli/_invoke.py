@@ -1,7 +1,8 @@
 """``eventstream invoke``: call ``InvokeWithResponseStream`` and show the response as it streams.
 
-The request is :func:`eventstream.aws_lambda.build_request`'s, signed with
-botocore's SigV4 signer (service ``lambda``) using the credentials and region
+The request is :func:`eventstream.aws_lambda.build_request`'s, signed by
+:func:`eventstream.signing.sign_request` (service ``lambda``, the body signed
+whole) with botocore's SigV4 signer, using the credentials and region
 botocore finds (environment, ``~/.aws``, instance role), so it needs the
 ``sigv4`` extra.  It is sent with the standard library's ``http.client``, and
 the body is shown exactly as ``eventstream lambda`` shows a capture: the
@@ -19,7 +20,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._errors import EventStreamError
 from ..aws_lambda import Request, build_request, error_from_response, response_head
+from ..signing import Credentials, sign_request
 from ._errors import EXIT_ERROR, EXIT_FUNCTION_ERROR, CliError
 from ._input import READ_BLOCK
 from ._lambda import json_error, show_response
@@ -44,15 +47,18 @@ def _botocore() -> Any:
 
 
 def _signed_headers(request: Request, url: str, region: str, session: Any) -> dict[str, str]:
-    from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
-    from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
-
-    credentials = session.get_credentials()
-    if credentials is None:
+    found = session.get_credentials()
+    if found is None:
         raise CliError("no AWS credentials found (environment, ~/.aws, instance role)")
-    signed = AWSRequest(method=request.method, url=url, data=request.body, headers=request.headers)
-    SigV4Auth(credentials.get_frozen_credentials(), "lambda", region).add_auth(signed)
-    return {name: str(value) for name, value in signed.headers.items()}
+    frozen = found.get_frozen_credentials()
+    try:
+        credentials = Credentials(frozen.access_key, frozen.secret_key, frozen.token or None)
+        signed = sign_request(
+            request.method, url, request.headers, credentials, region, "lambda", body=request.body
+        )
+    except EventStreamError as exc:
+        raise CliError(str(exc), EXIT_ERROR) from None
+    return signed.headers
 
 
 def _connection(endpoint: str) -> http.client.HTTPConnection:

@@ -27,19 +27,10 @@ early; the iterator the adapter draws from is closed then, while the response,
 file or reader you passed stays yours to close.
 """
 
+from . import _duplex_errors
 from ._async import AsyncClosingIterator, AsyncReader
 from ._duplex import DuplexSession, EventSigning, RequestHeaders, client_ssl_context
-from ._duplex_errors import (
-    ConnectionLostError,
-    DuplexError,
-    EventTimeoutError,
-    GoAwayError,
-    HTTP2ProtocolError,
-    ResponseStatusError,
-    SendTimeoutError,
-    SessionClosedError,
-    StreamResetError,
-)
+from ._duplex_errors import *  # noqa: F403 (its __all__ is re-exported below)
 from ._events import aiter_events, aiter_events_from_reader, iter_events, iter_events_from_file
 from ._messages import (
     aiter_messages,
@@ -55,20 +46,11 @@ __all__ = [
     "AsyncClosingIterator",
     "AsyncReader",
     "ClosingIterator",
-    "ConnectionLostError",
-    "DuplexError",
     "DuplexSession",
     "EventSigning",
-    "EventTimeoutError",
-    "GoAwayError",
-    "HTTP2ProtocolError",
     "ReadableInto",
     "RequestHeaders",
-    "ResponseStatusError",
-    "SendTimeoutError",
-    "SessionClosedError",
     "StreamDecoder",
-    "StreamResetError",
     "TruncationErrors",
     "aiter_events",
     "aiter_events_from_reader",
@@ -80,3 +62,4 @@ __all__ = [
     "iter_messages",
     "iter_messages_from_file",
 ]
+__all__ += _duplex_errors.__all__

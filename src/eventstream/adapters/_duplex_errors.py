@@ -9,6 +9,18 @@ from __future__ import annotations
 
 from .._errors import EventStreamError
 
+__all__ = [
+    "ConnectionLostError",
+    "DuplexError",
+    "EventTimeoutError",
+    "GoAwayError",
+    "HTTP2ProtocolError",
+    "ResponseStatusError",
+    "SendTimeoutError",
+    "SessionClosedError",
+    "StreamResetError",
+]
+
 
 class DuplexError(EventStreamError):
     """Base of the errors that end a duplex session."""

@@ -142,9 +142,7 @@ class ResponseStreamDecoder(FailStop):
                     raise DataAfterCompleteError("message after InvokeComplete", frame.offset)
                 events.append(self._convert(frame))
             except EventStreamError as exc:
-                if exc.message_offset is None:
-                    exc.message_offset = frame.offset
-                return self._defer(events, exc)
+                return self._defer(events, exc, frame.offset)
         if self._complete is not None and (self._decoder.buffered or self._decoder.failed):
             error = DataAfterCompleteError(
                 f"{self._decoder.buffered} bytes after InvokeComplete", self._decoder.offset

@@ -11,7 +11,7 @@ message they are about.
 
 from __future__ import annotations
 
-from .._errors import EncodeError, EventStreamError, TruncatedStreamError
+from .._errors import EncodeError, EventStreamError, MessageError, TruncatedStreamError
 
 
 class ServiceModelError(EventStreamError):
@@ -43,7 +43,7 @@ class InvalidModelError(ServiceModelError):
         self.path = path
 
 
-class InvalidEventPayloadError(EventStreamError):
+class InvalidEventPayloadError(MessageError):
     """An event's payload or headers do not fit its shape: not UTF-8, not JSON/XML,
     a member of the wrong type, nesting too deep, a content type that does not match.
 
@@ -54,7 +54,6 @@ class InvalidEventPayloadError(EventStreamError):
     def __init__(self, event: str, path: str, reason: str, offset: int | None = None) -> None:
         where = f"{event}.{path}" if path else event
         super().__init__(f"event {where}: {reason}", offset)
-        self.message_offset = offset
         self.event = event
         self.path = path
         self.reason = reason

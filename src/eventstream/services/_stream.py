@@ -38,7 +38,6 @@ from ..events import (
     InitialResponse,
     InvalidEventMessageError,
     UnmodeledStreamError,
-    _message_from_payload,
     classify,
 )
 from . import _cbor
@@ -206,24 +205,24 @@ class StreamModel:
         return shape
 
     def _exception(self, kind: ExceptionMessage, offset: int | None) -> StreamException:
-        cls = self.exceptions.get(kind.exception_type)
-        headers, payload = kind.message.headers, kind.message.payload
-        if cls is None:
-            return StreamException(
-                kind.exception_type, kind.error_message, headers, payload, offset
-            )
-        shape = self._model.shapes[self._union[kind.exception_type]["shape"]]
-        try:
-            members = self._read_event(kind.exception_type, shape, kind.message, offset)
-        except InvalidEventPayloadError as exc:
-            return cls(
-                kind.exception_type, _message_from_payload(payload), headers, payload, offset,
-                payload_error=exc,
-            )  # fmt: skip
-        text = members.get("Message", members.get("message", ""))
+        cls = self.exceptions.get(kind.exception_type, StreamException)
+        members: dict[str, Any] | None = None
+        payload_error: InvalidEventPayloadError | None = None
+        if cls is StreamException:  # not in the model: the payload's text
+            text = kind.error_message
+        else:
+            shape = self._model.shapes[self._union[kind.exception_type]["shape"]]
+            try:
+                members = self._read_event(kind.exception_type, shape, kind.message, offset)
+            except InvalidEventPayloadError as exc:
+                payload_error = exc
+                text = kind.error_message
+            else:
+                found = members.get("Message", members.get("message", ""))
+                text = found if isinstance(found, str) else ""
         return cls(
-            kind.exception_type, text if isinstance(text, str) else "", headers, payload,
-            offset, members,
+            kind.exception_type, text, kind.message.headers, kind.message.payload, offset,
+            members, payload_error,
         )  # fmt: skip
 
     def _read_event(
@@ -525,9 +524,7 @@ class StreamDecoder(FailStop):
             try:
                 event = self._event(frame.message, frame.offset)
             except EventStreamError as exc:
-                if exc.message_offset is None:
-                    exc.message_offset = frame.offset
-                return self._defer(events, exc)
+                return self._defer(events, exc, frame.offset)
             if event is not None:
                 events.append(event)
         return events

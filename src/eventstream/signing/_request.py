@@ -2,8 +2,10 @@
 
 The request is signed with ordinary SigV4, except that its payload hash is the
 literal ``STREAMING-AWS4-HMAC-SHA256-EVENTS``: the body is signed event by
-event instead, starting from the request's own signature.  The request
-signing itself is botocore's (the ``sigv4`` extra), imported when called.
+event instead, starting from the request's own signature.  A request whose
+body is sent whole (``body=``, such as Lambda's ``InvokeWithResponseStream``)
+is signed the ordinary way, with the body's SHA-256.  The request signing
+itself is botocore's (the ``sigv4`` extra), imported when called.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ._sigv4 import (
     STREAMING_EVENTS_PAYLOAD,
     CredentialsSource,
     amz_date,
+    check_bytes,
     check_credentials_source,
     check_scope_part,
     resolve_credentials,
@@ -60,6 +63,7 @@ def sign_request(
     service: str,
     *,
     signing_time: _dt.datetime | None = None,
+    body: bytes | None = None,
 ) -> SignedRequest:
     """Sign the request that opens a signed input stream; return its headers and seed.
 
@@ -67,6 +71,10 @@ def sign_request(
     ``X-Amz-Date``, ``X-Amz-Content-SHA256``, ``X-Amz-Security-Token`` (with a
     session token) and ``Authorization`` are added.  ``signing_time`` (aware;
     default now) is the ``X-Amz-Date``.  Hand ``seed`` to :class:`EventSigner`.
+
+    With ``body`` (bytes) the request is an ordinary one whose body is sent whole:
+    the signature covers the body's SHA-256 and no ``X-Amz-Content-SHA256`` is
+    added (botocore's ``SigV4Auth.add_auth`` does the same).
 
     Needs botocore (``pip install 'eventstream-codec[sigv4]'``).
     """
@@ -79,10 +87,12 @@ def sign_request(
     stamp = amz_date(utc_instant(signing_time, "signing_time"))
     if not isinstance(headers, Mapping):
         raise EncodeError(f"headers must be a mapping, not {type(headers).__name__}")
-    request = awsrequest.AWSRequest(method=method, url=url, headers=dict(headers))
+    data = None if body is None else check_bytes("body", body)
+    request = awsrequest.AWSRequest(method=method, url=url, headers=dict(headers), data=data)
     for name in ("Authorization", "X-Amz-Date", "Date", "X-Amz-Security-Token"):
         del request.headers[name]  # botocore's HTTPHeaders: no error when absent
-    request.headers["X-Amz-Content-SHA256"] = STREAMING_EVENTS_PAYLOAD
+    if body is None:
+        request.headers["X-Amz-Content-SHA256"] = STREAMING_EVENTS_PAYLOAD
     request.headers["X-Amz-Date"] = stamp
     if keys.session_token is not None:
         request.headers["X-Amz-Security-Token"] = keys.session_token
