@@ -11,6 +11,8 @@ and never keep more than one incomplete message.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._errors import EventStreamError, TruncatedStreamError
 from ._feedgate import FeedGate, bind
 from ._format import (
@@ -73,6 +75,16 @@ class Decoder(FeedGate):
     (``failed`` and ``error`` tell the state).  After a clean ``close()`` a
     ``feed()`` raises :class:`EventStreamError`: the stream was declared ended.
     """
+
+    if TYPE_CHECKING:
+        # feed() itself comes from the base chosen in _feedgate (compiled or
+        # Python); declared here so the API reference shows it on Decoder.
+        def feed(self, data: BytesLike) -> list[Message]:
+            """Take the next piece of the stream; return the messages it completed.
+
+            O(len(data)) amortized, whatever the piece sizes.
+            """
+            ...
 
     # _buf, _need and _latch are the base's slots (see _feedgate.py).
     __slots__ = ("_base", "_cache", "_max")
