@@ -75,6 +75,21 @@ def test_resync_finds_the_first_valid_message_among_overlapping_candidates(piece
     assert items[1].frame.offset == 5 + len(fake)  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("piece", [1, 3, 7, 66])
+def test_resync_window_holds_at_most_one_message_plus_one_block(piece: int) -> None:
+    # A candidate claiming the whole cap whose message CRC fails: it is given up
+    # as soon as the window holds its claimed bytes, not a prelude's length later.
+    cap = 64
+    fake = many_valid_preludes(1, cap)
+    good = es.encode(es.Message({}, b"ok"))
+    data = b"\xff" + fake + bytes(cap - len(fake) + 20) + good
+    reader = FrameReader(_tiled(data, piece), cap, True)
+    items = list(reader)
+    assert [type(i).__name__ for i in items] == ["BadStretch", "GoodMessage"]
+    assert items[1].frame.offset == len(data) - len(good)  # type: ignore[union-attr]
+    assert reader.peak_window <= cap + piece
+
+
 def test_error_line_names_the_message_start_and_the_field() -> None:
     good = es.encode(es.Message({"k": "v"}, b"x" * 100))
     bad = bytearray(good)

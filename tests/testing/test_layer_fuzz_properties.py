@@ -11,6 +11,7 @@ the properties.
 from __future__ import annotations
 
 import json
+import zlib
 
 import pytest
 from hypothesis import given
@@ -222,6 +223,17 @@ def test_resync_target_reads_at_most_its_bound() -> None:
     t.resync_fuzz_target(
         with_control(0, [], b"\x00" * 3 + es.encode(InvokeComplete().to_message()))
     )
+
+
+def test_resync_window_stays_within_one_message_plus_one_block() -> None:
+    # The fuzz counterexample's shape: after a bad byte, a prelude whose CRC holds
+    # claiming the whole 64-byte cap, its message CRC wrong; the first block ends
+    # 1 byte past its claimed end, the second is the rest.
+    head = (64).to_bytes(4, "big") + bytes(4)
+    fake = head + zlib.crc32(head).to_bytes(4, "big") + bytes(52)
+    stream = b"\xff" + fake + bytes(20) + es.encode(es.Message({}, b"ok")) * 5
+    t.check_resync(stream, [66], 64)
+    t.resync_fuzz_target(with_control(2 << 1, [66], stream))
 
 
 # --- the Lambda stream property: no event lost before an error -----------------------

@@ -87,7 +87,8 @@ class ResyncScanner:
     Fed the reader's window again and again (``scan``), in stream offsets: it
     returns that offset, or None when it needs more bytes, and then the reader
     may drop everything before ``keep_from``.  The window it needs is at most
-    one message (``max_message_size``) plus what the reader adds at a time.
+    one message (``max_message_size``) plus what the reader adds at a time: a
+    candidate is settled as soon as the window holds its claimed length.
     """
 
     def __init__(self, max_message_size: int) -> None:
@@ -134,7 +135,11 @@ class ResyncScanner:
                     continue
                 if not self._discover(buf, view, base):
                     if not eof:
-                        break
+                        # Every offset with a whole prelude in the window is looked
+                        # at: check the candidates whose CRC field is in the window's
+                        # last bytes too, so that none waits for the next block.
+                        self._check_ends(view, base, end - 4)
+                        return self._settle()
                     self._looking = False
         return None
 
@@ -151,11 +156,24 @@ class ResyncScanner:
     def _check_ends(self, view: memoryview, base: int, reach: int) -> None:
         """Check the candidates whose CRC field is at or before ``reach``."""
         heap = self._by_end
+        ahead_pos = ahead_crc = -1
         while heap and heap[0][0] <= reach:
             crc_at, start = heapq.heappop(heap)
-            self._advance(view, base, crc_at)
+            if self._looking and crc_at > self._pos:
+                # Past the offsets looked at for preludes (at most the window's
+                # last PRELUDE_LENGTH - 5 bytes): the running CRC may not move
+                # there, so a copy of it does; the heap gives the ends in order.
+                if ahead_pos < 0:
+                    self._advance(view, base, self._pos)
+                    ahead_pos, ahead_crc = self._pos, self._crc
+                ahead_crc = crc32(view[ahead_pos - base : crc_at - base], ahead_crc)
+                ahead_pos = crc_at
+                crc_after = ahead_crc
+            else:
+                self._advance(view, base, crc_at)
+                crc_after = self._crc
             (stated,) = UINT32.unpack_from(view, crc_at - base)
-            computed = span_crc32(self._crc_before.pop(start), self._crc, crc_at - start)
+            computed = span_crc32(self._crc_before.pop(start), crc_after, crc_at - start)
             self._verdicts[start] = computed == stated
             if computed == stated:
                 self._looking = False

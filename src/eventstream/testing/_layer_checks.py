@@ -15,8 +15,8 @@ saying what broke; any other exception propagating from it is the crash it is:
   pieces do not matter, they never give more bytes than they read, and what a
   reference writer wrote in a form reads back as the bytes it wrote;
 * the CLI's ``--resync`` reader tiles the stream exactly with good messages and bad
-  stretches, holds at most twice one message plus one read block, and without resync
-  agrees with the codec.
+  stretches, holds at most one message plus one read block, and without resync agrees
+  with the codec.
 """
 
 from __future__ import annotations
@@ -247,11 +247,8 @@ def check_resync(stream: bytes, cuts: Sequence[int], max_message_size: int) -> N
         goods.append(frame.message)
         position += frame.total_length
     assert position == len(stream), f"the items end at {position} of {len(stream)} bytes"
-    # The reader's documented bound is one message plus one read block; its resync
-    # scanner may keep a few bytes more while it verifies a candidate (it looks for
-    # preludes ahead of the candidate's end), so what is checked here is the linear
-    # bound that matters for memory: twice that.
-    bound = 2 * (max(max_message_size, PRELUDE_LENGTH) + largest)
+    # The reader's documented bound: one message (or a prelude) plus one read block.
+    bound = max(max_message_size, PRELUDE_LENGTH) + largest
     assert reader.peak_window <= bound, f"the window grew to {reader.peak_window} > {bound}"
 
     # Without resync: the codec's messages, then the codec's verdict.
