@@ -52,7 +52,10 @@ def _parse_int(digits: str) -> int:
 
 # A JSON string (escapes included) or one bracket: enough to count nesting without
 # parsing, so the depth is known before json's recursive scanner sees the text.
-_NESTING_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
+# An unterminated string (a lone backslash at the end included) runs to the end
+# of the text: a string token always matches once begun, so the scan never starts
+# again at a later quote, which would be quadratic.
+_NESTING_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[\[\]{}]', re.S)
 
 
 def _nested_too_deep(text: str, max_depth: int) -> bool:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eventstream import _peer_json
 from eventstream._peer_json import (
+    _NESTING_TOKEN,
     MAX_INT_DIGITS,
     MAX_JSON_DEPTH,
     PeerJSONError,
@@ -76,3 +79,16 @@ def test_prefix_parse() -> None:
         parse_peer_json_prefix("[" * 100_000)
     with pytest.raises(PeerJSONError):
         parse_peer_json_prefix(nested(MAX_JSON_DEPTH + 1) + " tail")
+
+
+@given(st.text(alphabet='"\\ab[]{}\n', max_size=60))
+def test_a_string_token_always_matches_once_begun(body: str) -> None:
+    # What keeps the nesting scan linear: a token that starts at a quote never
+    # fails, so the scan cannot start again at every later quote.
+    assert _NESTING_TOKEN.match('"' + body) is not None
+
+
+def test_unterminated_strings_are_refused_as_json() -> None:
+    for text in ('["' + '\\"' * 2000, "[" + '"\\' * 2000, '["abc\\'):
+        with pytest.raises(PeerJSONError):
+            parse_peer_json(text)
