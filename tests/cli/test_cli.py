@@ -254,3 +254,31 @@ def test_broken_pipe_is_quiet() -> None:
     )
     assert result.stdout.count(b"\n") == 1
     assert b"Traceback" not in result.stderr and b"Error" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", ["decode", "inspect", "lambda"])
+def test_full_disk_is_a_one_line_error(command: str) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "eventstream", command, str(fixture("lambda-stream.bin"))],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert stderr_lines(result) == [
+        "eventstream: error: cannot write output: No space left on device"
+    ]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes fd 1 with a POSIX shell")
+def test_closed_stdout_is_a_one_line_error() -> None:
+    result = subprocess.run(
+        f"'{sys.executable}' -m eventstream decode '{fixture('lambda-stream.bin')}' >&-",
+        shell=True,
+        stderr=subprocess.PIPE,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert stderr_lines(result) == ["eventstream: error: cannot write output: stdout is closed"]

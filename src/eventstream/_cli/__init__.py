@@ -36,7 +36,7 @@ __all__ = ["main"]
 # Each command's help lists the statuses it can exit with.
 _STATUS_LINES = {
     EXIT_OK: "0 done",
-    EXIT_ERROR: "1 bad input (the one-line error names the byte offset)",
+    EXIT_ERROR: "1 bad input (the one-line error names the byte offset), or output not written",
     EXIT_USAGE: "2 bad usage",
     EXIT_SKIPPED: "3 --resync skipped bytes (each range reported on stderr)",
     EXIT_FUNCTION_ERROR: "4 the function or the service reported an error",
@@ -314,27 +314,53 @@ def main(argv: list[str] | None = None) -> int:
     """Run the tool with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     args = build_parser().parse_args(argv)
     try:
+        if sys.stdout is None:
+            # Started with stdout closed (`eventstream decode x >&-`).
+            raise CliError("cannot write output: stdout is closed")
         status = _command(args.command)(args)
         sys.stdout.flush()
     except CliError as exc:
         _flush_quietly()
-        # The message may quote the stream (an exception's text): keep it one inert line.
-        print(f"eventstream: error: {one_line(str(exc))}", file=sys.stderr)
+        _error(str(exc))
         return exc.status
     except BrokenPipeError:
         # The reader went away (`eventstream decode big | head`): stop quietly,
         # with the status a shell shows for a tool that SIGPIPE ended (128 + 13),
         # not 1, which says the input was bad.  Point stdout at devnull so the
         # interpreter's final flush cannot fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        # Reading errors are CliErrors already (the input layer words them);
+        # what is left is writing: a full disk (ENOSPC), a dead device (EIO).
+        # The unwritten rest is dropped so the interpreter's final flush
+        # cannot fail again with a traceback.
+        _drop_stdout()
+        _error(f"cannot write output: {exc.strerror or exc}")
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     return status
 
 
+def _error(message: str) -> None:
+    # The message may quote the stream (an exception's text): keep it one inert line.
+    print(f"eventstream: error: {one_line(message)}", file=sys.stderr)
+
+
 def _flush_quietly() -> None:
+    if sys.stdout is None:
+        return
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError:
+        _drop_stdout()
+
+
+def _drop_stdout() -> None:
+    """Point stdout at devnull, so what is still buffered goes nowhere, quietly."""
+    if sys.stdout is None:
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
