@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import socket
 import subprocess
 import sys
 import threading
@@ -157,3 +158,59 @@ def test_without_credentials_says_so() -> None:
     )  # fmt: skip
     assert result.returncode == 1
     assert b"no AWS credentials found" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:99999", "http://127.0.0.1:port", "ftp://127.0.0.1", "127.0.0.1"]
+)
+def test_bad_endpoint_url_is_a_usage_error(url: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "eventstream", "invoke", "f", "--region", "us-west-2",
+         "--endpoint-url", url],
+        env=example_env(), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines()[-1] == (
+        "eventstream invoke: error: argument --endpoint-url: expected http(s)://HOST[:PORT] "
+        f"with a port 0..65535, got {url!r}"
+    )
+
+
+def test_a_reply_that_is_not_http_is_a_one_line_error() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def answer_garbage() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"garbage, not a status line\r\n\r\n")
+
+    thread = threading.Thread(target=answer_garbage, daemon=True)
+    thread.start()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "eventstream", "invoke", "f", "--region", "us-west-2",
+             "--endpoint-url", f"http://127.0.0.1:{port}"],
+            env=example_env(), capture_output=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        thread.join(timeout=30)
+        listener.close()
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines() == [
+        f"eventstream: error: http://127.0.0.1:{port} did not answer with HTTP: "
+        "BadStatusLine: garbage, not a status line"
+    ]
+
+
+def test_a_region_that_makes_no_url_is_a_one_line_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "eventstream", "invoke", "f", "--region", "us-west-2:x"],
+        env=example_env(), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines() == [
+        "eventstream: error: not an endpoint URL: 'https://lambda.us-west-2:x.amazonaws.com' "
+        "(is the region right?)"
+    ]

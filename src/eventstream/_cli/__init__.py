@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from typing import Callable
+from urllib.parse import urlsplit
 
 from .. import DEFAULT_MAX_MESSAGE_SIZE, __version__
 from .._crc import CRC32_BACKEND
@@ -93,6 +94,22 @@ def _non_negative(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
+
+
+def _endpoint_url(text: str) -> str:
+    """``--endpoint-url``'s check (an argparse ``type``): http(s)://HOST[:PORT], port 0..65535."""
+    parts = urlsplit(text)
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when it is asked for
+    except ValueError:
+        valid = False
+    else:
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    if not valid:
+        raise argparse.ArgumentTypeError(
+            f"expected http(s)://HOST[:PORT] with a port 0..65535, got {text!r}"
+        )
+    return text
 
 
 def _stream_options(parser: argparse.ArgumentParser, resync: bool) -> None:
@@ -235,7 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invoke.add_argument("--region", help="default: botocore's configured region")
     invoke.add_argument(
-        "--endpoint-url", metavar="URL", help="default: https://lambda.REGION.amazonaws.com"
+        "--endpoint-url",
+        type=_endpoint_url,
+        metavar="URL",
+        help="default: https://lambda.REGION.amazonaws.com",
     )
     invoke.add_argument(
         "--max-message-size",

@@ -62,14 +62,19 @@ def _signed_headers(request: Request, url: str, region: str, session: Any) -> di
 
 
 def _connection(endpoint: str) -> http.client.HTTPConnection:
+    # --endpoint-url was checked when parsed; the default one is built from --region.
     parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CliError(f"--endpoint-url: expected http(s)://HOST[:PORT], got {endpoint!r}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host:
+        raise CliError(f"not an endpoint URL: {endpoint!r} (is the region right?)")
     if parts.scheme == "https":
         return http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=READ_TIMEOUT, context=ssl.create_default_context()
+            host, port, timeout=READ_TIMEOUT, context=ssl.create_default_context()
         )
-    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=READ_TIMEOUT)
+    return http.client.HTTPConnection(host, port, timeout=READ_TIMEOUT)
 
 
 def _body(response: http.client.HTTPResponse, counter: list[int]) -> Iterator[bytes]:
@@ -118,16 +123,21 @@ def _invoke(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise CliError(str(exc), EXIT_ERROR) from None
+    connection = _connection(endpoint)
     headers = _signed_headers(request, endpoint + request.target, region, session)
     # Not signed: the transport's own.  The event stream must come as sent.
     headers["Accept-Encoding"] = "identity"
-    connection = _connection(endpoint)
     try:
         try:
             connection.request(request.method, request.target, body=request.body, headers=headers)
             response = connection.getresponse()
         except OSError as exc:
             raise CliError(f"cannot reach {endpoint}: {exc}") from None
+        except http.client.HTTPException as exc:
+            # Not an HTTP reply (BadStatusLine, an over-long header line ...).
+            raise CliError(
+                f"{endpoint} did not answer with HTTP: {type(exc).__name__}: {str(exc).strip()}"
+            ) from None
         head = response_head(response.status, response.getheaders())
         if head.is_error:
             body = response.read(ERROR_BODY_MAX)
