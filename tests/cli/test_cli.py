@@ -20,7 +20,7 @@ from eventstream._crc import CRC32_BACKEND
 from eventstream._feedgate import FEED_GATE
 from eventstream.testing import messages
 
-from .cli_run import CONSOLE_SCRIPT, fixture, json_lines, run, stderr_lines
+from .cli_run import CONSOLE_SCRIPT, fixture, json_lines, live, run, stderr_lines
 
 TOKENS = [b'{"token": "Hello"}\n', b'{"token": ", world"}\n', b'{"token": "!"}\n']
 
@@ -282,3 +282,13 @@ def test_closed_stdout_is_a_one_line_error() -> None:
     )
     assert result.returncode == 1
     assert stderr_lines(result) == ["eventstream: error: cannot write output: stdout is closed"]
+
+
+def test_encode_passes_a_live_pipe_on_as_it_arrives() -> None:
+    first = es.encode(es.Message({"k": "first"}, b"1"))
+    rest = es.encode(es.Message({"k": "second"}, b"2"))
+    lines = run("decode", stdin=first + rest).stdout
+    cut = lines.index(b"\n") + 1
+    # The second line arrives in two pieces: nothing of it is written until it ends.
+    early, late = live(["encode"], lines[:cut] + lines[cut : cut + 10], lines[cut + 10 :])
+    assert (early, late) == (first, rest)

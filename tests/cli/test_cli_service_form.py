@@ -7,7 +7,7 @@ import json
 
 from eventstream.testing import fake_stream
 
-from .cli_run import fixture, json_lines, run
+from .cli_run import fixture, json_lines, live, run
 
 BEDROCK = ("--service", "bedrock-runtime", "--operation", "InvokeModelWithResponseStream")
 CHUNKS = [
@@ -110,3 +110,19 @@ def test_usage_and_input_errors_are_one_line() -> None:
     result = run("encode", *BEDROCK, stdin=line)
     assert result.returncode == 1
     assert b"line 1: chunk.bytes: expected blob, got int" in result.stderr
+
+
+def test_decode_and_encode_pass_a_live_pipe_on_as_it_arrives() -> None:
+    first = fake_stream("bedrock-runtime", "InvokeModelWithResponseStream", CHUNKS[:1])
+    whole = fake_stream("bedrock-runtime", "InvokeModelWithResponseStream", CHUNKS)
+    rest = whole[len(first) :]
+    early, late = live(["decode", *BEDROCK], first, rest)
+    assert json_lines(early) == [
+        {"chunk": {"bytes": {"$json": {"type": "content_block_delta", "delta": {"text": "Hi"}}}}}
+    ]
+    assert len(json_lines(late)) == 2
+
+    lines = run("decode", *BEDROCK, stdin=whole).stdout
+    first_line = lines[: lines.index(b"\n") + 1]
+    early, late = live(["encode", *BEDROCK], first_line, lines[len(first_line) :])
+    assert (early, early + late) == (first, whole)

@@ -103,12 +103,18 @@ def header_to_json(name: str, wire: HeaderType, value: HeaderValue) -> dict[str,
 
 def frame_to_json(frame: Frame, payload_form: str) -> dict[str, Any]:
     """The JSON object of one decoded message."""
-    message = frame.message
-    encoding, payload = payload_to_json(message.payload, payload_form)
     return {
         "offset": frame.offset,
         "total_length": frame.total_length,
         "headers_length": frame.headers_length,
+        **message_to_json(frame.message, payload_form),
+    }
+
+
+def message_to_json(message: Message, payload_form: str) -> dict[str, Any]:
+    """A message's headers and payload as JSON (what :func:`message_from_object` reads)."""
+    encoding, payload = payload_to_json(message.payload, payload_form)
+    return {
         "headers": [header_to_json(*item) for item in message.headers.typed_items()],
         "payload_encoding": encoding,
         "payload": payload,
@@ -375,6 +381,14 @@ def message_from_json(line: str, line_number: int) -> Message:
     try:
         # One level more than a payload may have: the record that holds it.
         obj = parse_peer_json(line, MAX_JSON_DEPTH + 1)
+    except ValueError as exc:
+        raise CliError(f"line {line_number}: {exc}") from None
+    return message_from_object(obj, line_number)
+
+
+def message_from_object(obj: Any, line_number: int) -> Message:
+    """The message of a parsed JSON Lines record; :class:`CliError` naming the line if invalid."""
+    try:
         if not isinstance(obj, dict):
             raise ValueError("expected a JSON object per line")
         headers = obj.get("headers", [])

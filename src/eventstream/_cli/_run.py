@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from ._errors import CliError
 from ._frames import BadStretch, FrameReader, Item
@@ -25,6 +25,22 @@ class StreamRun:
         self.input = Input(args.file, args.input)
         self.progress = Progress(args.progress, self.input.size)
         self.reader = FrameReader(self.input.blocks(), args.max_message_size, resync, keep_bytes)
+        #: With :meth:`blocks`: the messages so far, counted by the command.
+        self.messages = 0
+        self._messages: Callable[[], int] = lambda: self.reader.messages
+
+    def blocks(self) -> Iterator[bytes]:
+        """The input's bytes a block at a time, for a command with its own decoder.
+
+        The command writes what a block gave and counts its messages in
+        :attr:`messages`; before the next block is read that output is
+        flushed and the bar updated.
+        """
+        self._messages = lambda: self.messages
+        for block in self.input.blocks():
+            yield block
+            self.flush()
+            self.progress.update(self.input.bytes_read, self.messages)
 
     def batches(self) -> Iterator[list[Item]]:
         """The items, a list per input block; the bar is updated between lists.
@@ -61,5 +77,5 @@ class StreamRun:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.progress.finish(self.input.bytes_read, self.reader.messages)
+        self.progress.finish(self.input.bytes_read, self._messages())
         self.input.close()

@@ -19,17 +19,15 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime as _dt
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .. import EventStreamError, Message, encode
+from .. import EventStreamError, encode
 from .._peer_json import PeerJSONError, parse_peer_json
 from ..events import ServiceStreamError
 from ._errors import EXIT_FUNCTION_ERROR, EXIT_OK, CliError
-from ._input import Input
-from ._json_form import dump_line, header_to_json, message_from_json, payload_to_json
-from ._progress import Progress
+from ._json_form import dump_line, message_from_object, message_to_json
+from ._run import StreamRun
 
 if TYPE_CHECKING:
     from ..services import StreamModel
@@ -97,49 +95,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _unknown_to_json(message: Message) -> dict[str, Any]:
-    encoding, payload = payload_to_json(message.payload, "auto")
-    return {
-        "headers": [header_to_json(*item) for item in message.headers.typed_items()],
-        "payload_encoding": encoding,
-        "payload": payload,
-    }
-
-
 def run_decode(args: argparse.Namespace) -> int:
     from ..services import UnknownEvent
 
     stream = _stream(args)
     decoder = stream.decoder(args.max_message_size)
-    out = sys.stdout.buffer
-    source = Input(args.file, args.input)
-    progress = Progress(args.progress, source.size)
     initial_written = False
-    events = 0
-    try:
+    with StreamRun(args, resync=False) as run:
+        out = run.out
         try:
-            for block in source.blocks():
+            for block in run.blocks():
                 for event in decoder.feed(block):
-                    events += 1
+                    run.messages += 1
                     if isinstance(event, UnknownEvent):
-                        line = {UNKNOWN: _unknown_to_json(event.message)}
+                        line = {UNKNOWN: message_to_json(event.message, "auto")}
                     else:
                         line = stream.to_json_form(event.as_boto3(), json_blobs=not args.raw_bytes)
                     out.write(dump_line(line))
                 if decoder.initial_response is not None and not initial_written:
                     initial_written = True
                     out.write(dump_line({INITIAL_RESPONSE: _plain(decoder.initial_response)}))
-                progress.update(source.bytes_read, events)
             decoder.close()
         except ServiceStreamError as exc:
-            out.flush()
+            run.flush()
             raise CliError(str(exc), EXIT_FUNCTION_ERROR) from None
         except EventStreamError as exc:
-            out.flush()
+            run.flush()
             raise CliError(str(exc)) from None
-    finally:
-        progress.finish(source.bytes_read, events)
-        source.close()
     return EXIT_OK
 
 
@@ -153,7 +135,7 @@ def _line_to_bytes(stream: StreamModel, line: str, number: int) -> bytes:
     ((name, value),) = obj.items()
     try:
         if name == UNKNOWN:
-            return encode(message_from_json(json.dumps(value), number))
+            return encode(message_from_object(value, number))
         if name == INITIAL_RESPONSE:
             return stream.encode_initial_response(value)
         return stream.encode(stream.from_json_form(obj))
@@ -166,6 +148,6 @@ def run_encode(args: argparse.Namespace) -> int:
 
     stream = _stream(args)
     out = sys.stdout.buffer
-    for number, line in json_lines(args.file):
+    for number, line in json_lines(args.file, out):
         out.write(_line_to_bytes(stream, line, number))
     return EXIT_OK
