@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
+
 from eventstream.testing import fake_stream
 
 from .cli_run import fixture, json_lines, live, run
@@ -103,7 +105,7 @@ def test_kinesis_initial_response_line() -> None:
 
 def test_usage_and_input_errors_are_one_line() -> None:
     result = run("decode", "--service", "lambda", stdin=b"")
-    assert result.returncode == 1 and b"--service and --operation go together" in result.stderr
+    assert result.returncode == 2 and b"--service and --operation go together" in result.stderr
     result = run("decode", "--service", "nope", "--operation", "X", stdin=b"")
     assert result.returncode == 1 and b"no model for service 'nope'" in result.stderr
     line = json.dumps({"chunk": {"bytes": 5}}).encode() + b"\n"
@@ -126,3 +128,25 @@ def test_decode_and_encode_pass_a_live_pipe_on_as_it_arrives() -> None:
     first_line = lines[: lines.index(b"\n") + 1]
     early, late = live(["encode", *BEDROCK], first_line, lines[len(first_line) :])
     assert (early, early + late) == (first, whole)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("decode", "--direction", "input"), "--direction: only with --service and --operation"),
+        (("encode", "--direction", "output"), "--direction: only with --service and --operation"),
+        (("decode", "--model", "m.json"), "--model: only with --service and --operation"),
+        (("encode", "--model", "m.json"), "--model: only with --service and --operation"),
+        (("decode", "--raw-bytes"), "--raw-bytes: only with --service and --operation"),
+        (("decode", *BEDROCK, "--resync"), "--resync: not with --service"),
+        (("decode", *BEDROCK, "--payload", "auto"), "--payload: not with --service"),
+        (
+            ("decode", *BEDROCK, "--resync", "--payload", "hex"),
+            "--resync, --payload: not with --service",
+        ),
+    ],
+)
+def test_an_option_of_the_other_form_is_a_usage_error(args: tuple[str, ...], message: str) -> None:
+    result = run(*args, stdin=b"")
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [f"eventstream: error: {message}"]

@@ -155,8 +155,8 @@ def test_other_input_forms(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [
-        (("--seed", "xyz"), 1, "--seed must be hex digits"),
-        (("--seed", ""), 1, "--seed is empty"),
+        (("--seed", "xyz"), 2, "--seed must be hex digits"),
+        (("--seed", ""), 2, "--seed is empty"),
         (("--region", "a/b"), 1, "region must be a non-empty str without '/'"),
     ],
 )

@@ -40,11 +40,19 @@ _STATUS_LINES = {
     EXIT_ERROR: "1 bad input (the one-line error names the byte offset), or output not written",
     EXIT_USAGE: "2 bad usage",
     EXIT_SKIPPED: "3 --resync skipped bytes (each range reported on stderr)",
-    EXIT_FUNCTION_ERROR: "4 the function or the service reported an error",
+    EXIT_FUNCTION_ERROR: "4 the function or the service reported an error "
+    "(decode: with --service)",
     EXIT_BROKEN_PIPE: "141 the reader of stdout went away (as a tool killed by SIGPIPE)",
 }
 _COMMAND_STATUSES = {
-    "decode": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED, EXIT_BROKEN_PIPE),
+    "decode": (
+        EXIT_OK,
+        EXIT_ERROR,
+        EXIT_USAGE,
+        EXIT_SKIPPED,
+        EXIT_FUNCTION_ERROR,
+        EXIT_BROKEN_PIPE,
+    ),
     "inspect": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED, EXIT_BROKEN_PIPE),
     "encode": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BROKEN_PIPE),
     "lambda": (EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FUNCTION_ERROR, EXIT_BROKEN_PIPE),
@@ -187,8 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     decode.add_argument(
         "--payload",
         choices=PAYLOAD_FORMS,
-        default="auto",
-        help="payload form: auto (text if UTF-8, else base64), text, base64, json, hex",
+        help="payload form: auto (the default: text if UTF-8, else base64), text, base64, "
+        "json, hex",
     )
     add_service_options(decode, decoding=True)
 

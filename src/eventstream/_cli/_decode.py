@@ -15,7 +15,7 @@ def run(args: argparse.Namespace) -> int:
     if uses_service_form(args):
         return run_decode(args)
     skipped = 0
-    lines = FrameLines(args.payload)
+    lines = FrameLines(args.payload or "auto")
     with StreamRun(args, resync=args.resync, keep_bytes=False) as stream:
         out = stream.out
         for batch in stream.batches():

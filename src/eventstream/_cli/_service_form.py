@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .. import EventStreamError, encode
 from .._peer_json import PeerJSONError, parse_peer_json
 from ..events import ServiceStreamError
-from ._errors import EXIT_FUNCTION_ERROR, EXIT_OK, CliError
+from ._errors import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, CliError
 from ._json_form import dump_line, message_from_object, message_to_json
 from ._run import StreamRun
 
@@ -48,7 +48,6 @@ def add_service_options(parser: argparse.ArgumentParser, decoding: bool) -> None
     group.add_argument(
         "--direction",
         choices=("output", "input"),
-        default="output",
         help="the response stream (default) or the request stream",
     )
     group.add_argument(
@@ -63,11 +62,32 @@ def add_service_options(parser: argparse.ArgumentParser, decoding: bool) -> None
 
 
 def uses_service_form(args: argparse.Namespace) -> bool:
-    """True when the command line asks for the service form (both names are needed)."""
+    """True when the command line asks for the service form (both names are needed).
+
+    An option of one form given to the other is a usage error, not ignored.
+    """
     service, operation = getattr(args, "service", None), getattr(args, "operation", None)
     if (service is None) != (operation is None):
-        raise CliError("--service and --operation go together")
+        raise CliError("--service and --operation go together", EXIT_USAGE)
+    if service is None:
+        only, given = (
+            "only with --service and --operation",
+            _given(args, direction=None, model=None, raw_bytes=False),
+        )
+    else:
+        only, given = "not with --service", _given(args, resync=False, payload=None)
+    if given:
+        raise CliError(f"{', '.join(given)}: {only}", EXIT_USAGE)
     return service is not None
+
+
+def _given(args: argparse.Namespace, **unset: object) -> list[str]:
+    """The options (of ``unset``: name and value when not given) the command line gave."""
+    return [
+        "--" + name.replace("_", "-")
+        for name, value in unset.items()
+        if getattr(args, name, value) != value
+    ]
 
 
 def _stream(args: argparse.Namespace) -> StreamModel:
@@ -76,7 +96,7 @@ def _stream(args: argparse.Namespace) -> StreamModel:
 
     try:
         return load_stream(
-            args.service, args.operation, direction=args.direction, model=args.model
+            args.service, args.operation, direction=args.direction or "output", model=args.model
         )
     except ServiceModelError as exc:
         raise CliError(str(exc)) from None

@@ -19,7 +19,7 @@ import sys
 
 from .. import EventStreamError, Timestamp
 from ..signing import DATE_HEADER, Credentials, EventSignatureError, EventVerifier
-from ._errors import EXIT_OK, CliError
+from ._errors import EXIT_OK, EXIT_USAGE, CliError
 from ._frames import BadStretch
 from ._run import StreamRun
 from ._signed import signing_time
@@ -32,9 +32,9 @@ def _seed(text: str) -> bytes:
     try:
         seed = bytes.fromhex(text)
     except ValueError:
-        raise CliError(f"--seed must be hex digits, got {text!r}") from None
+        raise CliError(f"--seed must be hex digits, got {text!r}", EXIT_USAGE) from None
     if not seed:
-        raise CliError("--seed is empty")
+        raise CliError("--seed is empty", EXIT_USAGE)
     return seed
 
 
