@@ -196,6 +196,9 @@ def test_encode_reads_a_file_and_skips_blank_lines(tmp_path: Path) -> None:
         ),
         (b'{"payload_encoding": "rot13", "payload": "x"}', "payload_encoding must be one of"),
         (b'{"payload_encoding": "hex", "payload": "xyz"}', "payload is not hex"),
+        (b'{"payload": NaN}', "payload holds NaN or Infinity, which JSON has no form for"),
+        (b'{"payload": {"a": [-Infinity]}}', "payload holds NaN or Infinity"),
+        (b'{"payload_encoding": "json", "payload": Infinity}', "payload holds NaN or Infinity"),
         (b'{"headers": [{"name": "", "type": "long", "value": 1}]}', "1..255 bytes"),
         (
             b'{"headers": [{"name": "a", "type": "string", "value": "' + b"x" * 40000 + b'"}]}',

@@ -359,7 +359,12 @@ def payload_from_json(obj: dict[str, Any]) -> bytes:
     payload = obj["payload"]
     encoding = obj.get("payload_encoding", "text" if isinstance(payload, str) else "json")
     if encoding == "json":
-        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        try:
+            # NaN and Infinity are Python's extension, not JSON: a reader would refuse them.
+            text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            raise ValueError("payload holds NaN or Infinity, which JSON has no form for") from None
+        return text.encode("utf-8")
     if not isinstance(payload, str):
         raise ValueError(f"payload must be a string for payload_encoding {encoding!r}")
     if encoding == "text":
