@@ -485,6 +485,9 @@ def test_payloads_that_do_not_fit_raise_and_keep_the_events_before(
             b"<Stats><BytesScanned>1</BytesScanned><BytesScanned>2</BytesScanned></Stats>",
             "repeated 2 times",
         ),
+        (b"<?xml version='1.0' encoding='bogus'?><Stats/>", "unusable encoding"),
+        (b"<?xml version='1.0' encoding='rot13'?><Stats/>", "unusable encoding"),
+        (b"<?xml version='1.0' encoding='idna'?><Stats/>", "unusable encoding"),
     ],
 )
 def test_xml_payloads_that_do_not_fit(payload: bytes, match: str) -> None:
@@ -492,6 +495,18 @@ def test_xml_payloads_that_do_not_fit(payload: bytes, match: str) -> None:
     decoder = stream.decoder()
     with pytest.raises(InvalidEventPayloadError, match=match):
         decoder.feed(event_message("Stats", payload, "text/xml"))
+
+
+def test_an_unknown_xml_encoding_keeps_the_events_before_it() -> None:
+    stream = load_stream("s3", "SelectObjectContent")
+    good = event_message("Cont", b"", "text/xml")
+    bad = event_message("Stats", b"<?xml version='1.0' encoding='bogus'?><Stats/>", "text/xml")
+    decoder = stream.decoder()
+    events = decoder.feed(good + bad)
+    assert [e.name for e in events] == ["Cont"]
+    with pytest.raises(InvalidEventPayloadError, match="unusable encoding") as info:
+        decoder.feed(b"")
+    assert info.value.offset == len(good)
 
 
 def test_a_blob_that_is_not_base64_is_refused() -> None:

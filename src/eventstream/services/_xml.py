@@ -62,6 +62,10 @@ def parse_xml(payload: bytes) -> Node:
         parser.Parse(payload, True)
     except xml.parsers.expat.ExpatError as exc:
         raise ShapeError("", f"not XML: {exc}") from exc
+    except (LookupError, ValueError) as exc:
+        # The XML declaration names the codec expat asks Python for: an unknown
+        # name (LookupError) or a codec that cannot decode text (UnicodeError).
+        raise ShapeError("", f"not XML: unusable encoding in the XML declaration: {exc}") from exc
     return roots[0]
 
 
