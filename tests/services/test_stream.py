@@ -678,6 +678,19 @@ def test_eventheader_members_round_trip_through_headers() -> None:
         stream.decoder().feed(wrong)
 
 
+def test_eventheader_members_after_the_payload_member_are_written() -> None:
+    stream = load_stream("s3", "SelectObjectContent", model=header_model())
+    event = {"Cont": {"S": "before", "Body": "text payload", "I": 7, "T": True}}
+    message = stream.encode_message(event)
+    assert (message.headers["S"], message.headers["I"], message.headers["T"]) == (
+        "before",
+        7,
+        True,
+    )
+    assert message.payload == b"text payload"
+    assert decode_all(stream, encode(message))[0].as_boto3() == event
+
+
 # --- CBOR -------------------------------------------------------------------------------
 
 

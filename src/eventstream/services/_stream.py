@@ -392,8 +392,12 @@ class StreamModel:
         unknown = [key for key in value if key not in members]
         if unknown:
             raise ShapeError(path, f"unknown member(s) {unknown!r}; expected {sorted(members)!r}")
+        # One pass for the headers and the body members whatever their order in
+        # the caller's dict, then the payload: a header after the payload member
+        # is still written.
         extra: list[tuple[str, HeaderValueIn]] = []
         body: dict[str, Any] = {}
+        payload: tuple[str, dict[str, Any], Any] | None = None
         for member, item in value.items():
             ref = members[member]
             if item is None:
@@ -401,30 +405,31 @@ class StreamModel:
             if ref.get("eventheader"):
                 extra.append((member, self._header_value(ref, item, f"{path}.{member}")))
             elif ref.get("eventpayload"):
-                target = self._model.shapes[ref["shape"]]
-                if target["type"] == "blob":
-                    if not isinstance(item, (bytes, bytearray, memoryview)):
-                        raise ShapeError(
-                            f"{path}.{member}", f"expected bytes, got {type(item).__name__}"
-                        )
-                    return bytes(item), "application/octet-stream", extra
-                if target["type"] == "string":
-                    if not isinstance(item, str):
-                        raise ShapeError(
-                            f"{path}.{member}", f"expected str, got {type(item).__name__}"
-                        )
-                    return item.encode("utf-8"), "text/plain", extra
-                if not isinstance(item, Mapping):
-                    raise ShapeError(
-                        f"{path}.{member}", f"expected a dict, got {type(item).__name__}"
-                    )
-                return (
-                    self._write_body(ref["shape"], dict(item), f"{path}.{member}"),
-                    _CONTENT_TYPES[self.codec],
-                    extra,
-                )
+                payload = (member, ref, item)
             else:
                 body[member] = item
+        if payload is not None:
+            member, ref, item = payload
+            target = self._model.shapes[ref["shape"]]
+            if target["type"] == "blob":
+                if not isinstance(item, (bytes, bytearray, memoryview)):
+                    raise ShapeError(
+                        f"{path}.{member}", f"expected bytes, got {type(item).__name__}"
+                    )
+                return bytes(item), "application/octet-stream", extra
+            if target["type"] == "string":
+                if not isinstance(item, str):
+                    raise ShapeError(
+                        f"{path}.{member}", f"expected str, got {type(item).__name__}"
+                    )
+                return item.encode("utf-8"), "text/plain", extra
+            if not isinstance(item, Mapping):
+                raise ShapeError(f"{path}.{member}", f"expected a dict, got {type(item).__name__}")
+            return (
+                self._write_body(ref["shape"], dict(item), f"{path}.{member}"),
+                _CONTENT_TYPES[self.codec],
+                extra,
+            )
         body_members = [m for m, ref in members.items() if not ref.get("eventheader")]
         if not body_members:
             return b"", None, extra
