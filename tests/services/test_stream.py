@@ -30,8 +30,10 @@ from eventstream.services import (
     UnknownOperationError,
     UnknownServiceError,
     UnmodeledStreamError,
+    _cbor,
     load_stream,
 )
+from eventstream.services._documents import ShapeError
 from eventstream.services._model import find_model_file, read_model_file
 from eventstream.testing import random_lambda_stream
 
@@ -733,6 +735,27 @@ def test_cbor_protocol_round_trips_every_event() -> None:
 def test_hostile_cbor(payload: bytes, match: str) -> None:
     with pytest.raises(InvalidEventPayloadError, match=match):
         cbor_converse().decoder().feed(event_message("messageStop", payload, "application/cbor"))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"\x81\xff",  # a break as the item of a one-item array
+        b"\xa1\x61a\xff",  # as the value of a one-entry map
+        b"\xbf\x61a\xff\xff",  # as the value of an indefinite map (only keys may end it)
+        b"\xc1\xff",  # as the tagged item
+        b"\x9f\x81\xff\xff",  # inside a fixed array inside an indefinite one
+    ],
+)
+def test_a_cbor_break_inside_a_definite_item_is_refused(payload: bytes) -> None:
+    with pytest.raises(ShapeError, match="CBOR break outside an indefinite item"):
+        _cbor.loads(payload)
+
+
+def test_a_cbor_break_ends_indefinite_items() -> None:
+    assert _cbor.loads(b"\x9f\x01\x81\x02\xff") == [1, [2]]
+    assert _cbor.loads(b"\xbf\x61a\x01\xff") == {"a": 1}
+    assert _cbor.loads(b"\x7f\x61a\x61b\xff") == "ab"
 
 
 def test_bad_arguments_to_load_stream() -> None:
