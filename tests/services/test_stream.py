@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gzip
 import json
 import random
 import subprocess
@@ -104,6 +105,14 @@ def test_python_operation_names_work() -> None:
             '{"shapes": {}, "operations": {}, "metadata": {"protocol": "soap"}}',
             "no supported protocol",
         ),
+        (
+            '{"shapes": {}, "operations": {}, "metadata": {"protocol": ["json"]}}',
+            "no supported protocol",
+        ),
+        (
+            '{"shapes": {}, "operations": {}, "metadata": {"protocols": [{"a": 1}, ["json"]]}}',
+            "no supported protocol",
+        ),
         ("[" * 100_000, "not a JSON model"),
     ],
 )
@@ -112,6 +121,20 @@ def test_model_files_that_do_not_parse(tmp_path: Path, text: str, match: str) ->
     path.write_text(text)
     with pytest.raises(InvalidModelError, match=match):
         load_stream("x", "Op", model=path)
+
+
+def test_a_truncated_or_corrupt_gzip_model_file_is_a_model_error(tmp_path: Path) -> None:
+    whole = gzip.compress(b'{"shapes": {}}' * 500)
+    truncated = tmp_path / "truncated" / "service-2.json.gz"
+    corrupt = tmp_path / "corrupt" / "service-2.json.gz"
+    for path, data in (
+        (truncated, whole[: len(whole) // 2]),  # EOFError from gzip
+        (corrupt, whole[:20] + bytes(b ^ 0x55 for b in whole[20:])),  # zlib.error
+    ):
+        path.parent.mkdir()
+        path.write_bytes(data)
+        with pytest.raises(InvalidModelError, match="cannot read the model file"):
+            read_model_file(path)
 
 
 def broken_transcribe_model(edit: Any) -> dict[str, Any]:
