@@ -781,6 +781,40 @@ def test_a_cbor_break_ends_indefinite_items() -> None:
     assert _cbor.loads(b"\x7f\x61a\x61b\xff") == "ab"
 
 
+@pytest.mark.parametrize(
+    ("document", "where", "match"),
+    [
+        ({1, 2}, "", "Object of type set"),
+        (b"x", "", "Object of type bytes"),
+        (float("nan"), "", "Out of range float"),
+        ([1, float("inf")], r"\[1\]", "Out of range float"),
+        ({"a": {"b": [1, {2}]}}, r"\.a\.b\[1\]", "Object of type set"),
+        ({"k": {(1, 2): 3}}, r"\.k", "keys must be str"),
+    ],
+)
+def test_a_document_json_cannot_hold_is_an_encode_error(
+    document: Any, where: str, match: str
+) -> None:
+    stream = load_stream("bedrock-runtime", "ConverseStream")
+    event = {"messageStop": {"stopReason": "end_turn", "additionalModelResponseFields": document}}
+    with pytest.raises(
+        EventEncodeError,
+        match=rf"^messageStop\.additionalModelResponseFields{where}: not JSON: {match}",
+    ):
+        stream.encode(event)
+
+
+def test_a_json_blob_json_cannot_hold_is_an_encode_error() -> None:
+    stream = load_stream("bedrock-runtime", "InvokeModelWithResponseStream")
+    assert stream.from_json_form({"chunk": {"bytes": {"$json": [1]}}}) == {
+        "chunk": {"bytes": b"[1]"}
+    }
+    with pytest.raises(
+        EventEncodeError, match=r"^chunk\.bytes\.\$json\[1\]: not JSON: Out of range"
+    ):
+        stream.from_json_form({"chunk": {"bytes": {"$json": [1, float("nan")]}}})
+
+
 def test_bad_arguments_to_load_stream() -> None:
     with pytest.raises(InvalidModelError, match="takes a path or a dict, not int"):
         load_stream("s3", "SelectObjectContent", model=42)  # type: ignore[arg-type]

@@ -15,7 +15,6 @@ protocol's codec (JSON, XML or CBOR).
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -41,7 +40,7 @@ from ..events import (
     classify,
 )
 from . import _cbor
-from ._documents import MAX_DEPTH, DocumentReader, DocumentWriter, ShapeError
+from ._documents import MAX_DEPTH, DocumentReader, DocumentWriter, ShapeError, write_json
 from ._errors import (
     EventEncodeError,
     IncompleteStreamError,
@@ -450,7 +449,7 @@ class StreamModel:
         document = self._writer.write_structure(shape, value, path)
         if self.codec == "cbor":
             return _cbor.dumps(document)
-        return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return write_json(document, path)
 
     def _header_value(self, ref: dict[str, Any], value: Any, path: str) -> HeaderValueIn:
         kind = self._model.shapes[ref["shape"]]["type"]
