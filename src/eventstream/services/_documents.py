@@ -346,8 +346,10 @@ def _unwritable_member(value: Any, path: str) -> str:
             try:
                 _dump_compact(item)
             except (TypeError, ValueError):
-                named = isinstance(value, dict) and isinstance(key, str)
-                path = _join(path, key) if named else f"{path}[{key!r}]"
+                if isinstance(value, dict) and isinstance(key, str):
+                    path = _join(path, key)
+                else:
+                    path = f"{path}[{key!r}]"
                 value = item
                 break
         else:
