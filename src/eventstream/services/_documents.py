@@ -195,7 +195,12 @@ class DocumentReader:
                 return write_json(value["$json"], _join(path, "$json"))
             if isinstance(value, str):
                 try:
-                    return base64.b64decode(value.encode("ascii"), validate=True)
+                    # botocore decodes without validate, so line-wrapped base64 is
+                    # read; ASCII whitespace (what wrapping adds) is dropped here.
+                    # Other stray bytes, which botocore would drop silently, and
+                    # everything botocore refuses (non-ASCII, bad padding) are refused.
+                    ascii_text = value.encode("ascii")
+                    return base64.b64decode(b"".join(ascii_text.split()), validate=True)
                 except (UnicodeEncodeError, binascii.Error) as exc:
                     raise ShapeError(path, f"blob is not base64: {exc}") from exc
         elif kind == "timestamp":
