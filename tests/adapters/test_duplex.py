@@ -253,6 +253,21 @@ def test_server_that_never_reads_misses_the_send_deadline() -> None:
     run_with_server([Stall()], body, receive_window=8192)
 
 
+def test_send_deadline_covers_waiting_for_the_reading_tasks_drain() -> None:
+    # The reading task drains its answers to the peer's control frames without a
+    # deadline, holding the drain lock while a peer that reads nothing keeps it
+    # there. Holding the lock here stands for that: send() must still give up at
+    # its own deadline.
+    async def body(server: LoopbackH2Server) -> None:
+        async with session(server, send_timeout=0.3) as s, s._drain_lock:
+            started = time.monotonic()
+            with pytest.raises(SendTimeoutError, match="did not read"):
+                await asyncio.wait_for(s.send(event("Audio", b"a")), 3.0)
+            assert time.monotonic() - started < 2.0
+
+    run_with_server([Stall()], body)
+
+
 def test_cancelling_a_receive_ends_both_directions() -> None:
     async def body(server: LoopbackH2Server) -> None:
         async with session(server) as s:

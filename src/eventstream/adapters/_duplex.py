@@ -789,9 +789,15 @@ class DuplexSession:
     async def _drain(self, timeout: float | None, what: str) -> None:
         writer = self._writer
         assert writer is not None
-        try:
+
+        async def drained() -> None:
+            # The lock is taken within the deadline too: the reading task may hold it
+            # in a drain without one (control frames) while the peer reads nothing.
             async with self._drain_lock:
-                await asyncio.wait_for(writer.drain(), timeout)
+                await writer.drain()
+
+        try:
+            await asyncio.wait_for(drained(), timeout)
         except asyncio.TimeoutError:
             self._fail_timeout_send(f"the peer did not read {what}")
         except (OSError, RuntimeError) as exc:
