@@ -564,7 +564,9 @@ class DuplexSession:
                 if self._status is not None and self._status != 200:
                     await self._raise_status(deadline)
                 # What arrived before a failure is still handed out, then the failure.
-                if self._inbox:
+                # DATA frames of padding alone add credit but no bytes: that credit
+                # is given back here too, or the window would shrink for good.
+                if self._inbox or self._inbox_flow:
                     self._take_inbox()
                     continue
                 if self._remote_ended:
