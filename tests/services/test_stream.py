@@ -522,6 +522,28 @@ def test_xml_payloads_that_do_not_fit(payload: bytes, match: str) -> None:
         decoder.feed(event_message("Stats", payload, "text/xml"))
 
 
+def test_an_xml_model_whose_flattened_list_holds_itself_is_bounded() -> None:
+    # A flattened list reads its items from the element it was given: a list that
+    # holds itself never descends the (bounded) element tree.
+    model = copy.deepcopy(read_model_file(find_model_file("s3")))
+    model["shapes"]["Loop"] = {"type": "list", "flattened": True, "member": {"shape": "Loop"}}
+    model["shapes"]["Stats"]["members"]["Looped"] = {"shape": "Loop"}
+    stream = load_stream("s3", "SelectObjectContent", model=model)
+    payload = b"<Stats><Looped>1</Looped></Stats>"
+    with pytest.raises(InvalidEventPayloadError, match="nested deeper than 100"):
+        stream.decoder().feed(event_message("Stats", payload, "text/xml"))
+
+
+def test_iso8601_text_keeps_the_microseconds() -> None:
+    from eventstream.services._timestamps import to_iso8601
+
+    when = dt.datetime(2025, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
+    assert to_iso8601(when) == "2025-05-06T07:08:09Z"
+    assert to_iso8601(when.replace(microsecond=500_000)) == "2025-05-06T07:08:09.5Z"
+    assert to_iso8601(when.replace(microsecond=123_000)) == "2025-05-06T07:08:09.123Z"
+    assert to_iso8601(when.replace(microsecond=1)) == "2025-05-06T07:08:09.000001Z"
+
+
 def test_an_unknown_xml_encoding_keeps_the_events_before_it() -> None:
     stream = load_stream("s3", "SelectObjectContent")
     good = event_message("Cont", b"", "text/xml")

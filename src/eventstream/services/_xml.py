@@ -80,6 +80,11 @@ class XmlReader:
     def read(
         self, shape_name: str, node: Node | list[Node], path: str = "", depth: int = 0
     ) -> Any:
+        # The element tree's depth is bounded when parsed, but a flattened list reads
+        # its items from the same element: a model whose flattened list holds itself
+        # would recurse without descending, so the shape depth is bounded too.
+        if depth > MAX_DEPTH:
+            raise ShapeError(path, f"nested deeper than {MAX_DEPTH} levels")
         shape = self._model.shapes[shape_name]
         kind = shape["type"]
         if kind == "list":
