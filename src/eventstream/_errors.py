@@ -149,3 +149,15 @@ class EventSignatureError(EventStreamError):
         #: The signature the frame carries, when the signature is what differs.
         self.actual = actual
         self.message_offset = offset if frame_offset is None else frame_offset
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # The keyword-only fields do not survive the default (args-only) reduce.
+        return (_rebuild_signature_error, (self.index, self.reason, self.offset, self.__dict__))
+
+
+def _rebuild_signature_error(
+    index: int, reason: str, offset: int | None, state: dict[str, object]
+) -> EventSignatureError:
+    error = EventSignatureError(index, reason, offset)
+    error.__dict__.update(state)
+    return error

@@ -178,8 +178,7 @@ class Headers(Mapping[str, HeaderValue]):
         if value is None or type(value) is str:
             return value
         raise InvalidHeaderError(
-            f"header {name!r} is a {wire_type_of(value).name.lower()} value ({value!r}); "
-            "expected a string"
+            f"header {name!r} is a {wire_type_of(value).name.lower()} value; expected a string"
         )
 
     def wire_type(self, name: str) -> HeaderType:

@@ -37,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from ._errors import EventStreamError, MessageError
+from ._errors import InvalidHeaderError, MessageError
 from ._headers import Headers
 from ._message import Message
 from ._peer_json import parse_peer_json
@@ -75,7 +75,7 @@ INITIAL_RESPONSE = "initial-response"
 _MAX_MESSAGE_SCAN = 64 * 1024
 
 
-class InvalidEventMessageError(EventStreamError):
+class InvalidEventMessageError(MessageError):
     """A well-framed message that breaks the event-stream message conventions:
     ``:message-type`` missing, not a string or unknown, or the header its type
     requires (``:event-type``, ``:exception-type``, ``:error-code``) missing or not a
@@ -219,17 +219,12 @@ def _message_from_payload(payload: bytes) -> str:
 
 
 def _string_header(message: Message, name: str, offset: int | None, required: bool) -> str | None:
-    headers = message.headers
-    if name not in headers:
-        if required:
-            raise InvalidEventMessageError(f"message has no {name} header", offset)
-        return None
-    value = headers[name]
-    if not isinstance(value, str):
-        raise InvalidEventMessageError(
-            f"header {name} must be a string, got {headers.wire_type(name).name.lower()}",
-            offset,
-        )
+    try:
+        value = message.headers.get_str(name)
+    except InvalidHeaderError as exc:
+        raise InvalidEventMessageError(str(exc), offset) from None
+    if value is None and required:
+        raise InvalidEventMessageError(f"message has no {name} header", offset)
     return value
 
 

@@ -253,6 +253,21 @@ def test_server_that_never_reads_misses_the_send_deadline() -> None:
     run_with_server([Stall()], body, receive_window=8192)
 
 
+def test_send_deadline_covers_waiting_for_the_reading_tasks_drain() -> None:
+    # The reading task drains its answers to the peer's control frames without a
+    # deadline, holding the drain lock while a peer that reads nothing keeps it
+    # there. Holding the lock here stands for that: send() must still give up at
+    # its own deadline.
+    async def body(server: LoopbackH2Server) -> None:
+        async with session(server, send_timeout=0.3) as s, s._drain_lock:
+            started = time.monotonic()
+            with pytest.raises(SendTimeoutError, match="did not read"):
+                await asyncio.wait_for(s.send(event("Audio", b"a")), 3.0)
+            assert time.monotonic() - started < 2.0
+
+    run_with_server([Stall()], body)
+
+
 def test_cancelling_a_receive_ends_both_directions() -> None:
     async def body(server: LoopbackH2Server) -> None:
         async with session(server) as s:
@@ -507,6 +522,60 @@ def test_a_peer_that_overruns_the_flow_control_window_is_a_protocol_error() -> N
             await s.receive()
 
     run_against_raw(reply, check)
+
+
+def test_credit_of_padding_only_data_frames_is_given_back() -> None:
+    # DATA frames that carry only padding still use the window (RFC 9113 section
+    # 6.9.1). The server sends eight windows' worth of them, as its window allows,
+    # then one event: the client must acknowledge that credit or the event never
+    # comes. h2 is the server here: the loopback server has no padding step.
+    h2_config = pytest.importorskip("h2.config")
+    h2_connection = pytest.importorskip("h2.connection")
+    h2_events = pytest.importorskip("h2.events")
+    window = 16 * 1024
+    padding_total = 8 * window
+    message = es.encode(event("After", b"padding"))
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn = h2_connection.H2Connection(h2_config.H2Configuration(client_side=False))
+        conn.initiate_connection()
+        writer.write(conn.data_to_send())
+        stream_id, padded, done = None, 0, False
+        while not done:
+            data = await reader.read(65536)
+            if not data:
+                break
+            for received in conn.receive_data(data):
+                if isinstance(received, h2_events.RequestReceived):
+                    stream_id = received.stream_id
+                    conn.send_headers(stream_id, [(":status", "200"), *CONTENT_TYPE.items()])
+            if stream_id is not None:
+                while padded < padding_total and conn.local_flow_control_window(stream_id) >= 256:
+                    conn.send_data(stream_id, b"", pad_length=255)  # 256 bytes of credit
+                    padded += 256
+                if padded >= padding_total and conn.local_flow_control_window(stream_id) >= len(
+                    message
+                ):
+                    conn.send_data(stream_id, message, end_stream=True)
+                    done = True
+            writer.write(conn.data_to_send())
+            await writer.drain()
+        await reader.read()  # until the client closes
+        writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        async with server:
+            url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+            async with DuplexSession(
+                url, CONTENT_TYPE, first_event_timeout=3.0, receive_window=window
+            ) as s:
+                answer = await s.receive()
+                assert answer is not None and answer.payload == b"padding"
+                assert await s.receive() is None
+        assert await tasks_left() == []
+
+    asyncio.run(main())
 
 
 def test_a_frame_longer_than_allowed_is_refused_before_its_body_arrives() -> None:

@@ -106,3 +106,4 @@ def test_invalid(headers: dict[str, es.HeaderValue], mentions: str) -> None:
         classify(es.Message(headers, b""), offset=7)
     assert mentions in str(caught.value)
     assert caught.value.offset == 7
+    assert caught.value.message_offset == 7

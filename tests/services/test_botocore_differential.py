@@ -9,15 +9,17 @@ examples per operation keep the file fast.
 from __future__ import annotations
 
 import copy
+import json
 import random
 
 import pytest
 
-from eventstream.services import load_stream
+from eventstream.services import InvalidEventPayloadError, load_stream
 from eventstream.services._model import find_model_file, read_model_file
 from eventstream.testing._service_events import random_event
 
 from .botocore_peer import botocore_events, output_streams
+from .test_stream import event_message
 
 OPERATIONS = output_streams()
 EXAMPLES = 4
@@ -85,3 +87,30 @@ def _without_null_map_values(value: object) -> object:
     if isinstance(value, list):
         return [_without_null_map_values(v) for v in value]
     return value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aGVs\nbG8=",  # line-wrapped, as MIME writes it
+        "aGVs\r\nbG8=\r\n",
+        " aGVs bG8= ",
+        "aGVsbG8",  # bad padding
+        "a",  # bad length
+        "aGVsbG8=\u00e9",  # non-ASCII
+        "aGVs\u2028bG8=",  # Unicode (not ASCII) whitespace
+    ],
+)
+def test_blob_base64_as_botocore_reads_it(text: str) -> None:
+    # botocore accepts what it decodes and refuses what it refuses; we do the same.
+    service, operation = "bedrock-runtime", "InvokeModelWithResponseStream"
+    stream = load_stream(service, operation)
+    body = event_message("chunk", json.dumps({"bytes": text}).encode())
+    try:
+        expected = botocore_events(service, operation, "json", body, stream.stream_member)
+    except ValueError:  # binascii.Error is one
+        with pytest.raises(InvalidEventPayloadError, match="bytes: blob is not base64"):
+            stream.decoder().feed(body)
+    else:
+        assert expected == [{"chunk": {"bytes": b"hello"}}]
+        assert [event.as_boto3() for event in stream.decoder().feed(body)] == expected

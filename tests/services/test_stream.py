@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gzip
 import json
 import random
 import subprocess
@@ -30,8 +31,10 @@ from eventstream.services import (
     UnknownOperationError,
     UnknownServiceError,
     UnmodeledStreamError,
+    _cbor,
     load_stream,
 )
+from eventstream.services._documents import ShapeError
 from eventstream.services._model import find_model_file, read_model_file
 from eventstream.testing import random_lambda_stream
 
@@ -102,6 +105,14 @@ def test_python_operation_names_work() -> None:
             '{"shapes": {}, "operations": {}, "metadata": {"protocol": "soap"}}',
             "no supported protocol",
         ),
+        (
+            '{"shapes": {}, "operations": {}, "metadata": {"protocol": ["json"]}}',
+            "no supported protocol",
+        ),
+        (
+            '{"shapes": {}, "operations": {}, "metadata": {"protocols": [{"a": 1}, ["json"]]}}',
+            "no supported protocol",
+        ),
         ("[" * 100_000, "not a JSON model"),
     ],
 )
@@ -110,6 +121,20 @@ def test_model_files_that_do_not_parse(tmp_path: Path, text: str, match: str) ->
     path.write_text(text)
     with pytest.raises(InvalidModelError, match=match):
         load_stream("x", "Op", model=path)
+
+
+def test_a_truncated_or_corrupt_gzip_model_file_is_a_model_error(tmp_path: Path) -> None:
+    whole = gzip.compress(b'{"shapes": {}}' * 500)
+    truncated = tmp_path / "truncated" / "service-2.json.gz"
+    corrupt = tmp_path / "corrupt" / "service-2.json.gz"
+    for path, data in (
+        (truncated, whole[: len(whole) // 2]),  # EOFError from gzip
+        (corrupt, whole[:20] + bytes(b ^ 0x55 for b in whole[20:])),  # zlib.error
+    ):
+        path.parent.mkdir()
+        path.write_bytes(data)
+        with pytest.raises(InvalidModelError, match="cannot read the model file"):
+            read_model_file(path)
 
 
 def broken_transcribe_model(edit: Any) -> dict[str, Any]:
@@ -485,6 +510,9 @@ def test_payloads_that_do_not_fit_raise_and_keep_the_events_before(
             b"<Stats><BytesScanned>1</BytesScanned><BytesScanned>2</BytesScanned></Stats>",
             "repeated 2 times",
         ),
+        (b"<?xml version='1.0' encoding='bogus'?><Stats/>", "unusable encoding"),
+        (b"<?xml version='1.0' encoding='rot13'?><Stats/>", "unusable encoding"),
+        (b"<?xml version='1.0' encoding='idna'?><Stats/>", "unusable encoding"),
     ],
 )
 def test_xml_payloads_that_do_not_fit(payload: bytes, match: str) -> None:
@@ -492,6 +520,40 @@ def test_xml_payloads_that_do_not_fit(payload: bytes, match: str) -> None:
     decoder = stream.decoder()
     with pytest.raises(InvalidEventPayloadError, match=match):
         decoder.feed(event_message("Stats", payload, "text/xml"))
+
+
+def test_an_xml_model_whose_flattened_list_holds_itself_is_bounded() -> None:
+    # A flattened list reads its items from the element it was given: a list that
+    # holds itself never descends the (bounded) element tree.
+    model = copy.deepcopy(read_model_file(find_model_file("s3")))
+    model["shapes"]["Loop"] = {"type": "list", "flattened": True, "member": {"shape": "Loop"}}
+    model["shapes"]["Stats"]["members"]["Looped"] = {"shape": "Loop"}
+    stream = load_stream("s3", "SelectObjectContent", model=model)
+    payload = b"<Stats><Looped>1</Looped></Stats>"
+    with pytest.raises(InvalidEventPayloadError, match="nested deeper than 100"):
+        stream.decoder().feed(event_message("Stats", payload, "text/xml"))
+
+
+def test_iso8601_text_keeps_the_microseconds() -> None:
+    from eventstream.services._timestamps import to_iso8601
+
+    when = dt.datetime(2025, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
+    assert to_iso8601(when) == "2025-05-06T07:08:09Z"
+    assert to_iso8601(when.replace(microsecond=500_000)) == "2025-05-06T07:08:09.5Z"
+    assert to_iso8601(when.replace(microsecond=123_000)) == "2025-05-06T07:08:09.123Z"
+    assert to_iso8601(when.replace(microsecond=1)) == "2025-05-06T07:08:09.000001Z"
+
+
+def test_an_unknown_xml_encoding_keeps_the_events_before_it() -> None:
+    stream = load_stream("s3", "SelectObjectContent")
+    good = event_message("Cont", b"", "text/xml")
+    bad = event_message("Stats", b"<?xml version='1.0' encoding='bogus'?><Stats/>", "text/xml")
+    decoder = stream.decoder()
+    events = decoder.feed(good + bad)
+    assert [e.name for e in events] == ["Cont"]
+    with pytest.raises(InvalidEventPayloadError, match="unusable encoding") as info:
+        decoder.feed(b"")
+    assert info.value.offset == len(good)
 
 
 def test_a_blob_that_is_not_base64_is_refused() -> None:
@@ -663,6 +725,19 @@ def test_eventheader_members_round_trip_through_headers() -> None:
         stream.decoder().feed(wrong)
 
 
+def test_eventheader_members_after_the_payload_member_are_written() -> None:
+    stream = load_stream("s3", "SelectObjectContent", model=header_model())
+    event = {"Cont": {"S": "before", "Body": "text payload", "I": 7, "T": True}}
+    message = stream.encode_message(event)
+    assert (message.headers["S"], message.headers["I"], message.headers["T"]) == (
+        "before",
+        7,
+        True,
+    )
+    assert message.payload == b"text payload"
+    assert decode_all(stream, encode(message))[0].as_boto3() == event
+
+
 # --- CBOR -------------------------------------------------------------------------------
 
 
@@ -705,6 +780,61 @@ def test_cbor_protocol_round_trips_every_event() -> None:
 def test_hostile_cbor(payload: bytes, match: str) -> None:
     with pytest.raises(InvalidEventPayloadError, match=match):
         cbor_converse().decoder().feed(event_message("messageStop", payload, "application/cbor"))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"\x81\xff",  # a break as the item of a one-item array
+        b"\xa1\x61a\xff",  # as the value of a one-entry map
+        b"\xbf\x61a\xff\xff",  # as the value of an indefinite map (only keys may end it)
+        b"\xc1\xff",  # as the tagged item
+        b"\x9f\x81\xff\xff",  # inside a fixed array inside an indefinite one
+    ],
+)
+def test_a_cbor_break_inside_a_definite_item_is_refused(payload: bytes) -> None:
+    with pytest.raises(ShapeError, match="CBOR break outside an indefinite item"):
+        _cbor.loads(payload)
+
+
+def test_a_cbor_break_ends_indefinite_items() -> None:
+    assert _cbor.loads(b"\x9f\x01\x81\x02\xff") == [1, [2]]
+    assert _cbor.loads(b"\xbf\x61a\x01\xff") == {"a": 1}
+    assert _cbor.loads(b"\x7f\x61a\x61b\xff") == "ab"
+
+
+@pytest.mark.parametrize(
+    ("document", "where", "match"),
+    [
+        ({1, 2}, "", "Object of type set"),
+        (b"x", "", "Object of type bytes"),
+        (float("nan"), "", "Out of range float"),
+        ([1, float("inf")], r"\[1\]", "Out of range float"),
+        ({"a": {"b": [1, {2}]}}, r"\.a\.b\[1\]", "Object of type set"),
+        ({"k": {(1, 2): 3}}, r"\.k", "keys must be str"),
+    ],
+)
+def test_a_document_json_cannot_hold_is_an_encode_error(
+    document: Any, where: str, match: str
+) -> None:
+    stream = load_stream("bedrock-runtime", "ConverseStream")
+    event = {"messageStop": {"stopReason": "end_turn", "additionalModelResponseFields": document}}
+    with pytest.raises(
+        EventEncodeError,
+        match=rf"^messageStop\.additionalModelResponseFields{where}: not JSON: {match}",
+    ):
+        stream.encode(event)
+
+
+def test_a_json_blob_json_cannot_hold_is_an_encode_error() -> None:
+    stream = load_stream("bedrock-runtime", "InvokeModelWithResponseStream")
+    assert stream.from_json_form({"chunk": {"bytes": {"$json": [1]}}}) == {
+        "chunk": {"bytes": b"[1]"}
+    }
+    with pytest.raises(
+        EventEncodeError, match=r"^chunk\.bytes\.\$json\[1\]: not JSON: Out of range"
+    ):
+        stream.from_json_form({"chunk": {"bytes": {"$json": [1, float("nan")]}}})
 
 
 def test_bad_arguments_to_load_stream() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from collections.abc import Iterator
 
 import pytest
@@ -199,6 +200,40 @@ def test_verify_returns_inner_messages_and_tracks_offsets() -> None:
     v.verify_end(frames[-1])
     v.close()
     assert v.ended and v.signature == frames[-1].headers[":chunk-signature"]
+
+
+def test_offsets_count_bytes_of_a_wide_memoryview() -> None:
+    # A memoryview of 4-byte items: its len() counts items, the offsets count bytes.
+    frames = [es.encode(frame) for frame in stream(5)[:-1]]
+    v = verifier()
+    position = wide = 0
+    for data in frames:
+        if len(data) % 4 == 0:
+            v.verify(memoryview(data).cast("I"))
+            wide += 1
+        else:
+            v.verify(data)
+        position += len(data)
+        assert v.offset == position
+    assert wide > 0
+
+
+def test_signature_errors_survive_pickling() -> None:
+    frames = stream()
+    v = verifier()
+    with pytest.raises(EventSignatureError) as caught:
+        v.verify(frames[1])
+    error = caught.value
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is EventSignatureError and str(copy) == str(error)
+    assert (copy.index, copy.reason, copy.offset, copy.message_offset) == (
+        error.index,
+        error.reason,
+        error.offset,
+        error.message_offset,
+    )
+    assert (copy.expected, copy.actual) == (error.expected, error.actual)
+    assert error.expected is not None
 
 
 def test_end_frame_rules() -> None:

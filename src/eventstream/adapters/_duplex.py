@@ -564,7 +564,9 @@ class DuplexSession:
                 if self._status is not None and self._status != 200:
                     await self._raise_status(deadline)
                 # What arrived before a failure is still handed out, then the failure.
-                if self._inbox:
+                # DATA frames of padding alone add credit but no bytes: that credit
+                # is given back here too, or the window would shrink for good.
+                if self._inbox or self._inbox_flow:
                     self._take_inbox()
                     continue
                 if self._remote_ended:
@@ -789,9 +791,15 @@ class DuplexSession:
     async def _drain(self, timeout: float | None, what: str) -> None:
         writer = self._writer
         assert writer is not None
-        try:
+
+        async def drained() -> None:
+            # The lock is taken within the deadline too: the reading task may hold it
+            # in a drain without one (control frames) while the peer reads nothing.
             async with self._drain_lock:
-                await asyncio.wait_for(writer.drain(), timeout)
+                await writer.drain()
+
+        try:
+            await asyncio.wait_for(drained(), timeout)
         except asyncio.TimeoutError:
             self._fail_timeout_send(f"the peer did not read {what}")
         except (OSError, RuntimeError) as exc:

@@ -51,6 +51,15 @@ class _Reader:
         raise ShapeError("", f"CBOR reserved additional information {info} at byte {self.pos - 1}")
 
     def item(self, depth: int) -> Any:
+        """The next data item; a break code here is out of place."""
+        start = self.pos
+        value = self.item_or_break(depth)
+        if value is _BREAK:
+            raise ShapeError("", f"CBOR break outside an indefinite item at byte {start}")
+        return value
+
+    def item_or_break(self, depth: int) -> Any:
+        """The next data item, or ``_BREAK``: only where an indefinite item may end."""
         if depth > MAX_DEPTH:
             raise ShapeError("", f"CBOR nested deeper than {MAX_DEPTH} levels")
         start = self.pos
@@ -118,7 +127,7 @@ class _Reader:
         if major in (2, 3):
             parts: list[Any] = []
             while True:
-                part = self.item(depth + 1)
+                part = self.item_or_break(depth + 1)
                 if part is _BREAK:
                     break
                 if type(part) is not (bytes if major == 2 else str):
@@ -128,14 +137,14 @@ class _Reader:
         if major == 4:
             items: list[Any] = []
             while True:
-                item = self.item(depth + 1)
+                item = self.item_or_break(depth + 1)
                 if item is _BREAK:
                     return items
                 items.append(item)
         if major == 5:
             result: dict[Any, Any] = {}
             while True:
-                key = self.item(depth + 1)
+                key = self.item_or_break(depth + 1)
                 if key is _BREAK:
                     return result
                 if not isinstance(key, str):
@@ -160,8 +169,6 @@ def loads(data: bytes) -> Any:
     """The one CBOR item that ``data`` holds."""
     reader = _Reader(data)
     value = reader.item(0)
-    if value is _BREAK:
-        raise ShapeError("", "CBOR break outside an indefinite item")
     if reader.pos != len(data):
         raise ShapeError("", f"{len(data) - reader.pos} bytes after the CBOR item")
     return value

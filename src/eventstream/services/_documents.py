@@ -192,10 +192,15 @@ class DocumentReader:
             if self._binary and isinstance(value, bytes):
                 return value
             if self._plain and isinstance(value, dict) and list(value) == ["$json"]:
-                return _dump_compact(value["$json"])
+                return write_json(value["$json"], _join(path, "$json"))
             if isinstance(value, str):
                 try:
-                    return base64.b64decode(value.encode("ascii"), validate=True)
+                    # botocore decodes without validate, so line-wrapped base64 is
+                    # read; ASCII whitespace (what wrapping adds) is dropped here.
+                    # Other stray bytes, which botocore would drop silently, and
+                    # everything botocore refuses (non-ASCII, bad padding) are refused.
+                    ascii_text = value.encode("ascii")
+                    return base64.b64decode(b"".join(ascii_text.split()), validate=True)
                 except (UnicodeEncodeError, binascii.Error) as exc:
                     raise ShapeError(path, f"blob is not base64: {exc}") from exc
         elif kind == "timestamp":
@@ -321,7 +326,40 @@ class DocumentWriter:
 
 
 def _dump_compact(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """Compact JSON; NaN and infinities are refused (ValueError), as JSON has none."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
+        "utf-8"
+    )
+
+
+def write_json(document: Any, path: str) -> bytes:
+    """``document`` as compact JSON; a value JSON cannot hold (a set, bytes, NaN, a
+    tuple key...) is a :class:`ShapeError` naming the member that holds it."""
+    try:
+        return _dump_compact(document)
+    except (TypeError, ValueError) as exc:
+        raise ShapeError(_unwritable_member(document, path), f"not JSON: {exc}") from None
+
+
+def _unwritable_member(value: Any, path: str) -> str:
+    # Error path only: descend into the first child that fails on its own. The
+    # depth is bounded (documents are depth-checked), so this costs at most
+    # MAX_DEPTH times one dump.
+    while isinstance(value, (dict, list, tuple)):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            try:
+                _dump_compact(item)
+            except (TypeError, ValueError):
+                if isinstance(value, dict) and isinstance(key, str):
+                    path = _join(path, key)
+                else:
+                    path = f"{path}[{key!r}]"
+                value = item
+                break
+        else:
+            break  # the container itself (a key JSON cannot hold)
+    return path
 
 
 def _compact_json(raw: bytes) -> Any:
@@ -330,9 +368,10 @@ def _compact_json(raw: bytes) -> Any:
     never change the bytes it encodes back to."""
     try:
         value = parse_peer_json(raw, MAX_DEPTH)
-    except PeerJSONError:
+        written = _dump_compact(value)
+    except (PeerJSONError, ValueError):  # ValueError: NaN or an infinity
         return None
-    return value if _dump_compact(value) == raw else None
+    return value if written == raw else None
 
 
 def write_timestamp(value: _dt.datetime, timestamp_format: str) -> Any:

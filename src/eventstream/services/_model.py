@@ -17,6 +17,7 @@ import functools
 import gzip
 import importlib.util
 import os
+import zlib
 from typing import Any
 
 from .._peer_json import PeerJSONError, parse_peer_json
@@ -99,7 +100,8 @@ def read_model_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         opener = gzip.open if path.endswith(".gz") else open
         with opener(path, "rb") as file:
             raw = file.read(_MAX_MODEL_BYTES + 1)
-    except OSError as exc:
+    except (OSError, EOFError, zlib.error) as exc:
+        # A truncated or corrupt .gz raises EOFError or zlib.error, not OSError.
         raise InvalidModelError(f"cannot read the model file: {exc}", path) from exc
     if len(raw) > _MAX_MODEL_BYTES:
         raise InvalidModelError(f"model file over {_MAX_MODEL_BYTES} bytes", path)
@@ -220,7 +222,8 @@ def _protocol(metadata: dict[str, Any], source: str) -> str:
     candidates: list[Any] = list(protocols) if isinstance(protocols, list) else []
     candidates.append(metadata.get("protocol"))
     for protocol in candidates:
-        if protocol in PROTOCOL_CODECS:
+        # Hostile metadata may hold a list or dict here: unhashable, so test the type first.
+        if isinstance(protocol, str) and protocol in PROTOCOL_CODECS:
             name: str = protocol
             return name
     raise InvalidModelError(f"no supported protocol in {candidates!r}", f"{source} metadata")

@@ -15,7 +15,6 @@ protocol's codec (JSON, XML or CBOR).
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -41,7 +40,7 @@ from ..events import (
     classify,
 )
 from . import _cbor
-from ._documents import MAX_DEPTH, DocumentReader, DocumentWriter, ShapeError
+from ._documents import MAX_DEPTH, DocumentReader, DocumentWriter, ShapeError, write_json
 from ._errors import (
     EventEncodeError,
     IncompleteStreamError,
@@ -392,8 +391,12 @@ class StreamModel:
         unknown = [key for key in value if key not in members]
         if unknown:
             raise ShapeError(path, f"unknown member(s) {unknown!r}; expected {sorted(members)!r}")
+        # One pass for the headers and the body members whatever their order in
+        # the caller's dict, then the payload: a header after the payload member
+        # is still written.
         extra: list[tuple[str, HeaderValueIn]] = []
         body: dict[str, Any] = {}
+        payload: tuple[str, dict[str, Any], Any] | None = None
         for member, item in value.items():
             ref = members[member]
             if item is None:
@@ -401,30 +404,31 @@ class StreamModel:
             if ref.get("eventheader"):
                 extra.append((member, self._header_value(ref, item, f"{path}.{member}")))
             elif ref.get("eventpayload"):
-                target = self._model.shapes[ref["shape"]]
-                if target["type"] == "blob":
-                    if not isinstance(item, (bytes, bytearray, memoryview)):
-                        raise ShapeError(
-                            f"{path}.{member}", f"expected bytes, got {type(item).__name__}"
-                        )
-                    return bytes(item), "application/octet-stream", extra
-                if target["type"] == "string":
-                    if not isinstance(item, str):
-                        raise ShapeError(
-                            f"{path}.{member}", f"expected str, got {type(item).__name__}"
-                        )
-                    return item.encode("utf-8"), "text/plain", extra
-                if not isinstance(item, Mapping):
-                    raise ShapeError(
-                        f"{path}.{member}", f"expected a dict, got {type(item).__name__}"
-                    )
-                return (
-                    self._write_body(ref["shape"], dict(item), f"{path}.{member}"),
-                    _CONTENT_TYPES[self.codec],
-                    extra,
-                )
+                payload = (member, ref, item)
             else:
                 body[member] = item
+        if payload is not None:
+            member, ref, item = payload
+            target = self._model.shapes[ref["shape"]]
+            if target["type"] == "blob":
+                if not isinstance(item, (bytes, bytearray, memoryview)):
+                    raise ShapeError(
+                        f"{path}.{member}", f"expected bytes, got {type(item).__name__}"
+                    )
+                return bytes(item), "application/octet-stream", extra
+            if target["type"] == "string":
+                if not isinstance(item, str):
+                    raise ShapeError(
+                        f"{path}.{member}", f"expected str, got {type(item).__name__}"
+                    )
+                return item.encode("utf-8"), "text/plain", extra
+            if not isinstance(item, Mapping):
+                raise ShapeError(f"{path}.{member}", f"expected a dict, got {type(item).__name__}")
+            return (
+                self._write_body(ref["shape"], dict(item), f"{path}.{member}"),
+                _CONTENT_TYPES[self.codec],
+                extra,
+            )
         body_members = [m for m, ref in members.items() if not ref.get("eventheader")]
         if not body_members:
             return b"", None, extra
@@ -445,7 +449,7 @@ class StreamModel:
         document = self._writer.write_structure(shape, value, path)
         if self.codec == "cbor":
             return _cbor.dumps(document)
-        return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return write_json(document, path)
 
     def _header_value(self, ref: dict[str, Any], value: Any, path: str) -> HeaderValueIn:
         kind = self._model.shapes[ref["shape"]]["type"]

@@ -73,7 +73,8 @@ def to_epoch(value: _dt.datetime) -> int | float:
 
 
 def to_iso8601(value: _dt.datetime) -> str:
-    """RFC 3339 in UTC with a ``Z``, milliseconds when not whole seconds."""
+    """RFC 3339 in UTC with a ``Z``; when not whole seconds, the fraction to the
+    microsecond with trailing zeros dropped (``.5``, ``.123``, ``.000001``)."""
     value = as_utc(value)
     text = value.strftime("%Y-%m-%dT%H:%M:%S")
     if value.microsecond:

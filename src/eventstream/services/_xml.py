@@ -62,6 +62,10 @@ def parse_xml(payload: bytes) -> Node:
         parser.Parse(payload, True)
     except xml.parsers.expat.ExpatError as exc:
         raise ShapeError("", f"not XML: {exc}") from exc
+    except (LookupError, ValueError) as exc:
+        # The XML declaration names the codec expat asks Python for: an unknown
+        # name (LookupError) or a codec that cannot decode text (UnicodeError).
+        raise ShapeError("", f"not XML: unusable encoding in the XML declaration: {exc}") from exc
     return roots[0]
 
 
@@ -76,6 +80,11 @@ class XmlReader:
     def read(
         self, shape_name: str, node: Node | list[Node], path: str = "", depth: int = 0
     ) -> Any:
+        # The element tree's depth is bounded when parsed, but a flattened list reads
+        # its items from the same element: a model whose flattened list holds itself
+        # would recurse without descending, so the shape depth is bounded too.
+        if depth > MAX_DEPTH:
+            raise ShapeError(path, f"nested deeper than {MAX_DEPTH} levels")
         shape = self._model.shapes[shape_name]
         kind = shape["type"]
         if kind == "list":

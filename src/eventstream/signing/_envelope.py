@@ -279,7 +279,8 @@ class EventVerifier(_Chain):
                 raise self._error(
                     f"the envelope is not an event-stream message: {exc}", where
                 ) from exc
-            headers_length = len(outer) - MIN_MESSAGE_LENGTH - len(message.payload)
+            size = outer.nbytes if isinstance(outer, memoryview) else len(outer)
+            headers_length = size - MIN_MESSAGE_LENGTH - len(message.payload)
         else:
             raise TypeError(f"expected a Message or its bytes, not {type(outer).__name__}")
         date, actual = self._envelope_headers(message.headers)
