@@ -17,6 +17,7 @@ from ._errors import EventStreamError, TruncatedStreamError
 from ._feedgate import FeedGate, bind
 from ._format import (
     DEFAULT_MAX_MESSAGE_SIZE,
+    FLAT_FORMATS,
     MAX_UINT32,
     MIN_MESSAGE_LENGTH,
     PRELUDE_LENGTH,
@@ -35,8 +36,6 @@ __all__ = ["Decoder"]
 # buffered message is joined to it and parsed as one bytes object: copying a
 # few KiB costs less than completing the buffered message on its own first.
 _JOIN_MAX = 16 * 1024
-
-_FLAT_FORMATS = ("B", "b", "c")
 
 
 def _not_bytes_like(data: object) -> TypeError:
@@ -161,7 +160,7 @@ class Decoder(FeedGate):
         with view:
             if not view.c_contiguous:
                 return self._take(view.tobytes(), frames)
-            if view.ndim == 1 and view.format in _FLAT_FORMATS:
+            if view.ndim == 1 and view.format in FLAT_FORMATS:
                 return self._take(view, frames)
             with view.cast("B") as flat:
                 return self._take(flat, frames)

@@ -38,6 +38,7 @@ from ._message import BytesLike, Message, _new_object, _set_headers, _set_payloa
 
 __all__ = [
     "DEFAULT_MAX_MESSAGE_SIZE",
+    "FLAT_FORMATS",
     "FIXED_VALUE_SIZES",
     "LENGTHS",
     "MAX_UINT32",
@@ -95,6 +96,10 @@ _CACHE_BLOCK_BYTES = 1024
 _ONE_CRC_MAX = 2048
 
 
+#: memoryview formats whose items are single bytes: such a view is used as it is.
+FLAT_FORMATS = ("B", "b", "c")
+
+
 def as_flat(data: BytesLike) -> bytes | bytearray | memoryview:
     """A flat, byte-indexed view of any bytes-like object."""
     if type(data) is bytes or type(data) is bytearray:
@@ -102,7 +107,7 @@ def as_flat(data: BytesLike) -> bytes | bytearray | memoryview:
     view = memoryview(data)
     if not view.c_contiguous:
         return view.tobytes()
-    if view.ndim == 1 and view.format in ("B", "b", "c"):
+    if view.ndim == 1 and view.format in FLAT_FORMATS:
         return view
     return view.cast("B")
 
