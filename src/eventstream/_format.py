@@ -38,8 +38,8 @@ from ._message import BytesLike, Message, _new_object, _set_headers, _set_payloa
 
 __all__ = [
     "DEFAULT_MAX_MESSAGE_SIZE",
-    "FLAT_FORMATS",
     "FIXED_VALUE_SIZES",
+    "FLAT_FORMATS",
     "LENGTHS",
     "MAX_UINT32",
     "MIN_MESSAGE_LENGTH",
